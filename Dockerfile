@@ -2,7 +2,7 @@
 #
 # One image for every Uitkijk process. The command picks the process:
 #   docker run IMAGE                          -> uitkijk serve gateway (port 8000)
-#   docker run -e PORT=8001 IMAGE serve ingest
+#   docker run IMAGE serve ingest             (8001; sentiment 8002, playbook 8003; PORT overrides)
 #   docker run IMAGE worker sentiment         (HEALTHCHECK is a no-op for workers, see below)
 #   docker run IMAGE migrate
 #
@@ -66,7 +66,6 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONFAULTHANDLER=1 \
-    PORT=8000 \
     METRICS_PORT=9100
 
 # Owned by root and not writable by the service user: the code cannot be changed at run time.
@@ -78,11 +77,13 @@ USER 10001:10001
 
 EXPOSE 8000 8001 8002 8003 9100
 
-# APIs: GET /healthz on $PORT. Workers have no HTTP server: when PID 1 runs "worker" the check
-# is a deliberate no-op (exit 0); orchestrators probe workers with `uitkijk worker X --check`,
-# as the Kubernetes manifests in k8s/ do. Kubernetes itself ignores HEALTHCHECK.
+# APIs: GET /healthz on $PORT, or else the service's default port. Workers and `migrate` have
+# no HTTP server: when PID 1 is not `serve` the check is a deliberate no-op (exit 0);
+# orchestrators probe workers with `uitkijk worker X --check`, as the manifests in k8s/ do.
+# Kubernetes ignores HEALTHCHECK. PORT is deliberately not set in the image: the CLI reads it,
+# and a default here would move `serve ingest` off 8001.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os,sys,urllib.request as u; a=open('/proc/1/cmdline','rb').read().split(b'\\0'); sys.exit(0) if b'worker' in a else u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"]
+    CMD ["python", "-c", "import os,sys,urllib.request as u; a=open('/proc/1/cmdline','rb').read().split(b'\\0'); d={b'ingest':8001,b'sentiment':8002,b'playbook':8003}; b'serve' in a or sys.exit(0); u.urlopen('http://127.0.0.1:%s/healthz' % (os.environ.get('PORT') or next((d[x] for x in a if x in d), 8000)), timeout=4)"]
 
 ENTRYPOINT ["uitkijk"]
 CMD ["serve", "gateway"]
