@@ -1,0 +1,3 @@
+from uitkijk.cli import app
+
+app()
