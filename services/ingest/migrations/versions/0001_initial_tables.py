@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 03:45:16.445769
+Create Date: (regenerated)
 """
 from collections.abc import Sequence
 
