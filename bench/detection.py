@@ -1,0 +1,346 @@
+"""Detection quality and throughput on a synthetic year.
+
+    .venv/bin/python bench/detection.py [--weeks 52] [--seed 7]
+
+For several topics it generates a year of per-minute mention counts (daily and weekly seasonality,
+day-to-day and hour-to-hour level noise, negative-binomial minute noise, realistic night lows),
+injects crises (sudden and slow-burn negative waves of known onset and size) and benign bursts
+(campaigns and football matches: mostly positive/neutral volume), runs the detectors exactly as the
+service does (``TopicDetector.score_counts``; labels are used only to score the result) and prints
+recall, time to detect, false alerts per topic per week, and mention throughput.
+
+Targets: >= 95% of crises detected within 10 minutes, <= 1 false alert per topic per week,
+>= 10,000 mentions/s through the detectors on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from services.playbook.detection.dedupe import Action, DedupePolicy, IssueState, decide, fingerprint
+from services.playbook.detection.engine import DetectorConfig, TopicDetector
+from services.playbook.detection.model import CRISIS_KINDS, ScoredMention, SignalKind
+
+F = npt.NDArray[np.float64]
+START = datetime(2025, 1, 6, tzinfo=UTC)  # a Monday
+DETECT_WITHIN_MIN = 10
+WARMUP_DAYS = 7
+MIN_CRISIS_PEAK = 4.0  # extra mentions a minute at the peak of the smallest crisis
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    peak_per_min: float
+    neg_share: float
+    weekend: float  # weekend volume factor
+
+
+TOPICS = (
+    Topic("telecom", 30.0, 0.22, 0.8),
+    Topic("bank", 8.0, 0.18, 0.6),
+    Topic("energy", 3.0, 0.20, 0.7),
+    Topic("retail", 1.0, 0.12, 1.2),
+    Topic("insurer", 0.3, 0.15, 0.5),
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    onset: int  # minute index
+    end: int
+    kind: str  # sudden | slow_burn | campaign | match
+    early_excess: float = 0.0  # injected extra negatives expected in the first 10 minutes
+    early_base: float = 0.0  # baseline negatives expected in those minutes
+
+
+def daily_profile() -> F:
+    m = np.arange(1440) / 60.0
+    bumps = (
+        0.9 * np.exp(-0.5 * ((m - 10.0) / 2.0) ** 2)
+        + 0.6 * np.exp(-0.5 * ((m - 14.5) / 2.0) ** 2)
+        + 1.0 * np.exp(-0.5 * ((m - 20.5) / 1.8) ** 2)
+    )
+    p: F = 0.04 + bumps
+    out: F = p / p.max()
+    return out
+
+
+def generate_topic(
+    topic: Topic, minutes: int, rng: np.random.Generator
+) -> tuple[F, F, list[Event], list[Event]]:
+    days = minutes // 1440
+    # times are UTC; the Dutch local day is an hour (winter) or two (summer) ahead: the profile is
+    # built in UTC on purpose, the detector works in Europe/Amsterdam, so DST shifts are exercised.
+    prof = np.tile(daily_profile(), days)
+    dow = (np.arange(minutes) // 1440) % 7
+    weekly = np.where(dow >= 5, topic.weekend, 1.0)
+    day_level = np.repeat(rng.lognormal(0.0, 0.15, days), 1440)
+    hours = minutes // 60
+    hour_ar = np.zeros(hours)
+    eps = rng.normal(0.0, 0.08, hours)
+    for i in range(1, hours):
+        hour_ar[i] = 0.7 * hour_ar[i - 1] + eps[i]
+    hour_level = np.repeat(np.exp(hour_ar), 60)
+    growth = np.linspace(1.0, 1.3, minutes)  # the brand grows 30% over the year
+    rate = topic.peak_per_min * prof * weekly * day_level * hour_level * growth
+    share = np.clip(np.repeat(topic.neg_share * rng.lognormal(0.0, 0.12, days), 1440), 0.02, 0.6)
+    extra_total = np.zeros(minutes)
+    extra_neg = np.zeros(minutes)
+    crises: list[Event] = []
+    benign: list[Event] = []
+    busy = np.zeros(minutes, dtype=bool)
+
+    def free(a: int, b: int) -> bool:
+        return a > WARMUP_DAYS * 1440 and b < minutes and not busy[max(0, a - 720) : b + 720].any()
+
+    # benign bursts: ~1.5 a week
+    for _ in range(int(days / 7 * 1.5)):
+        for _try in range(20):
+            onset = int(rng.integers(0, minutes))
+            kind = "match" if rng.random() < 0.5 else "campaign"
+            length = 115 if kind == "match" else int(rng.integers(120, 360))
+            if not free(onset, onset + length):
+                continue
+            typical = float(rate[onset - 60 * 24 : onset].mean())
+            t = np.arange(length, dtype=np.float64)
+            shape: F
+            if kind == "match":
+                shape = np.full(length, rng.uniform(2.0, 5.0))
+                for g in rng.integers(0, length - 5, rng.integers(1, 5)):
+                    shape[g : g + 4] += rng.uniform(5.0, 12.0)  # a goal
+                neg = 0.08
+            else:
+                shape = rng.uniform(1.5, 3.0) * np.minimum(1.0, t / 15.0)
+                neg = 0.05
+            add = shape * max(typical, 0.5)
+            extra_total[onset : onset + length] += add
+            extra_neg[onset : onset + length] += add * neg
+            busy[onset : onset + length] = True
+            benign.append(Event(onset, onset + length, kind))
+            break
+    # crises: one every ~2 weeks
+    for _ in range(days // 14):
+        for _try in range(50):
+            onset = int(rng.integers(0, minutes))
+            length = int(rng.integers(180, 600))
+            if not free(onset, onset + length):
+                continue
+            kind = "slow_burn" if rng.random() < 0.4 else "sudden"
+            typical = float(rate[onset - 60 * 24 : onset].mean())
+            peak = max(MIN_CRISIS_PEAK, rng.uniform(1.5, 4.0) * typical)
+            t = np.arange(length, dtype=np.float64)
+            ramp = rng.uniform(20.0, 45.0) if kind == "slow_burn" else 3.0
+            decay = np.exp(-np.maximum(t - ramp, 0.0) / rng.uniform(60.0, 240.0))
+            add = peak * np.minimum(1.0, (t + 1) / ramp) * decay
+            extra_total[onset : onset + length] += add
+            neg_frac = rng.uniform(0.75, 0.95)
+            extra_neg[onset : onset + length] += add * neg_frac
+            busy[onset : onset + length] = True
+            early = float((add * neg_frac)[:DETECT_WITHIN_MIN].sum())
+            base = float((rate * share)[onset : onset + DETECT_WITHIN_MIN].sum())
+            crises.append(Event(onset, onset + length, kind, early, base))
+            break
+    lam = rate * rng.gamma(8.0, 1.0 / 8.0, minutes)  # minute overdispersion (NB, k = 8)
+    base = rng.poisson(lam)
+    base_neg = rng.binomial(base, share)
+    burst = rng.poisson(extra_total)
+    burst_neg = rng.binomial(
+        burst, np.where(extra_total > 0, extra_neg / np.maximum(extra_total, 1e-9), 0)
+    )
+    total = (base + burst).astype(np.float64)
+    negative = (base_neg + burst_neg).astype(np.float64)
+    return (
+        total,
+        negative,
+        sorted(crises, key=lambda e: e.onset),
+        sorted(benign, key=lambda e: e.onset),
+    )
+
+
+def evaluate(weeks: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    minutes = weeks * 7 * 1440
+    first_bucket = int(START.timestamp() // 60)
+    config = DetectorConfig()
+    policy = DedupePolicy()
+    all_ttd: list[int] = []
+    by_shape: dict[str, list[int | None]] = {"sudden": [], "slow_burn": []}
+    tot_false = 0
+    tot_false_all = 0
+    benign_flagged = 0
+    benign_total = 0
+    gen_s = det_s = 0.0
+    eval_weeks = (minutes / 1440 - WARMUP_DAYS) / 7
+    print(
+        f"{weeks} weeks x {len(TOPICS)} topics, first {WARMUP_DAYS} days are warm-up (not scored)"
+    )
+    print(
+        f"{'topic':<9}{'mentions':>11}{'crises':>7}{'recall@10m':>11}{'recall':>8}"
+        f"{'median ttd':>11}{'false/wk':>9}{'info/wk':>8}{'benign→volume':>14}"
+    )
+    for topic in TOPICS:
+        t0 = time.perf_counter()
+        total, negative, crises, benign = generate_topic(topic, minutes, rng)
+        t1 = time.perf_counter()
+        det = TopicDetector(config, "bench", topic.name)
+        res = det.score_counts(first_bucket, total, negative, collapse=False)
+        t2 = time.perf_counter()
+        gen_s += t1 - t0
+        det_s += t2 - t1
+        crisis_min = np.zeros(minutes, dtype=bool)
+        for c in crises:
+            crisis_min[c.onset : c.end + 30] = True
+        benign_min = np.zeros(minutes, dtype=bool)
+        for b in benign:
+            benign_min[b.onset : b.end + 30] = True
+        crisis_alert = np.zeros(minutes, dtype=bool)
+        issues: dict[str, IssueState] = {}
+        false_alerts = 0
+        false_info = 0
+        for s in res.signals:
+            i = int(s.at.timestamp() // 60) - 1 - first_bucket
+            if s.kind in CRISIS_KINDS:
+                crisis_alert[i] = True
+            fp = fingerprint(s.tenant, s.topic, s.kind.value)
+            d = decide(s, issues.get(fp), policy)
+            issues[fp] = d.issue
+            if d.action is Action.OPEN and i >= WARMUP_DAYS * 1440 and not crisis_min[i]:
+                if s.kind in CRISIS_KINDS:
+                    false_alerts += 1
+                elif not benign_min[i]:
+                    false_info += 1
+        topic_ttd: list[int] = []
+        for c in crises:
+            hits = np.flatnonzero(crisis_alert[c.onset : c.end])
+            ttd = int(hits[0]) + 1 if len(hits) else None
+            by_shape[c.kind].append(ttd)
+            if ttd is not None:
+                topic_ttd.append(ttd)
+        flagged = 0
+        for b in benign:
+            benign_total += 1
+            flagged += any(
+                s.kind is SignalKind.VOLUME_SPIKE
+                and b.onset <= int(s.at.timestamp() // 60) - 1 - first_bucket < b.end
+                for s in res.signals
+            )
+        benign_flagged += flagged
+        all_ttd += topic_ttd
+        within = sum(t <= DETECT_WITHIN_MIN for t in topic_ttd)
+        tot_false += false_alerts
+        tot_false_all += false_alerts + false_info
+        print(
+            f"{topic.name:<9}{int(total.sum()):>11,}{len(crises):>7}"
+            f"{within / max(1, len(crises)):>11.0%}{len(topic_ttd) / max(1, len(crises)):>8.0%}"
+            f"{(np.median(topic_ttd) if topic_ttd else float('nan')):>10.0f}m"
+            f"{false_alerts / eval_weeks:>9.2f}{false_info / eval_weeks:>8.2f}"
+            f"{flagged:>7}/{len(benign)} bursts"
+        )
+    n_crises = sum(len(v) for v in by_shape.values())
+    within = sum(
+        1 for v in by_shape.values() for t in v if t is not None and t <= DETECT_WITHIN_MIN
+    )
+    print()
+    print(
+        f"crises detected within {DETECT_WITHIN_MIN} min: {within}/{n_crises} = {within / n_crises:.1%}"
+        f"  (target >= 95%)"
+    )
+    for shape, v in by_shape.items():
+        got = [t for t in v if t is not None]
+        w = sum(t <= DETECT_WITHIN_MIN for t in got)
+        print(
+            f"  {shape:<10} {w}/{len(v)} within {DETECT_WITHIN_MIN} min, {len(got)}/{len(v)} ever,"
+            f" median time to detect {np.median(got) if got else float('nan'):.0f} min"
+        )
+    print(f"median time to detect: {np.median(all_ttd):.0f} min")
+    print(
+        f"false crisis alerts (opened issues outside crises): "
+        f"{tot_false / eval_weeks / len(TOPICS):.2f} per topic per week  (target <= 1)"
+    )
+    print(
+        f"  plus volume-spike (informational) openings outside crises and bursts: "
+        f"{(tot_false_all - tot_false) / eval_weeks / len(TOPICS):.2f} per topic per week"
+    )
+    print(
+        f"benign bursts seen as volume spikes (informational, not crisis alerts): "
+        f"{benign_flagged}/{benign_total}"
+    )
+    mins = minutes * len(TOPICS)
+    print(
+        f"series scoring: {mins:,} topic-minutes in {det_s:.1f} s "
+        f"({mins / det_s:,.0f} minutes/s); generation {gen_s:.1f} s"
+    )
+
+
+TEXTS = (
+    "Weer storing bij de app, niemand die reageert",
+    "Top service vandaag, dank jullie!",
+    "Is er een datalek bij jullie? Mijn gegevens staan online",
+    "Waarom duurt het zo lang voordat ik antwoord krijg?",
+    "Great campaign, love the new ad",
+    "Outage again? Your app is down for the third time this week",
+    "Ik ga een rechtszaak beginnen als dit niet wordt opgelost",
+    "Leuke actie met de voetbal, hup Holland",
+    "Boycot dit bedrijf, ze liegen over hun klanten",
+    "Hoe kan ik mijn abonnement opzeggen?",
+)
+
+
+def throughput(n: int, batch: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    start = START + timedelta(days=30)
+    offsets = np.sort(rng.uniform(0, 86400, n))
+    sent = rng.choice(["negative", "neutral", "positive"], n, p=[0.25, 0.5, 0.25])
+    stake = rng.choice(["customer", "media", "unknown"], n, p=[0.6, 0.01, 0.39])
+    mentions = [
+        ScoredMention(
+            id=f"m{i}",
+            created_at=start + timedelta(seconds=float(offsets[i])),
+            text=TEXTS[i % len(TEXTS)],
+            language="nl",
+            sentiment=str(sent[i]),
+            risk=float(rng.random() ** 3),
+            stakeholder=str(stake[i]),
+            author_followers=int(rng.lognormal(5, 2)),
+        )
+        for i in range(n)
+    ]
+    for persist in (False, True):
+        det = TopicDetector(DetectorConfig(), "bench", "throughput")
+        signals = 0
+        t0 = time.perf_counter()
+        for j in range(0, n, batch):
+            chunk = mentions[j : j + batch]
+            if persist:
+                det = TopicDetector.restore(det.config, "bench", "throughput", det.dump_state())
+            signals += len(det.process_batch(chunk, now=chunk[-1].created_at))
+        dt = time.perf_counter() - t0
+        label = "with state JSON restore+dump per batch" if persist else "detectors only"
+        print(
+            f"throughput ({label}): {n / dt:,.0f} mentions/s "
+            f"({n:,} mentions, batches of {batch}, {signals} signals)  (target >= 10,000)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--mentions", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=200)
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    evaluate(args.weeks, args.seed)
+    throughput(args.mentions, args.batch, args.seed)
+    print(f"bench wall time {time.perf_counter() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
