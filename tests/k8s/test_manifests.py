@@ -313,7 +313,7 @@ def test_migrations_run_as_a_job_with_a_stable_name(rendered: Rendered) -> None:
     (app,) = containers(job)
     assert app["args"] == ["migrate"]
     assert pod_spec(job)["restartPolicy"] in {"Never", "OnFailure"}
-    assert 0 < job["spec"]["backoffLimit"] <= 5
+    assert 0 < job["spec"]["backoffLimit"] <= 6
     assert job["spec"]["activeDeadlineSeconds"] > 0
     # Finished Jobs are cleaned up, so the next release can create the Job again.
     assert job["spec"]["ttlSecondsAfterFinished"] > 0
@@ -568,6 +568,28 @@ def test_prod_token_settings_load_with_the_real_settings_class(
     tokens = TokenSettings()
     assert tokens.algorithms == ["RS256"]
     assert tokens.jwks_url == prod.configmap_data("uitkijk-config")["JWT_JWKS_URL"]
+
+
+def test_dev_settings_load_with_the_real_settings_class(
+    dev: Rendered, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a dev pod sees in its environment is what the services read."""
+    from services.common.settings import ServiceSettings
+
+    (secret,) = [
+        s for s in dev.of_kind("Secret") if s["metadata"]["name"].startswith("uitkijk-secrets-")
+    ]
+    environment = dev.configmap_data("uitkijk-config") | {
+        k: base64.b64decode(v).decode() for k, v in secret["data"].items()
+    }
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    settings = ServiceSettings()
+    assert settings.database_url == environment["DATABASE_URL"]
+    assert settings.redis_url == environment["REDIS_URL"]
+    assert settings.log_level == environment["LOG_LEVEL"]
+    assert settings.tokens.secret.get_secret_value() == environment["JWT_SECRET"]
+    assert environment["AUTO_MIGRATE"] == "false", "migrations belong to the Job"
 
 
 def test_readme_names_every_secret_key_production_needs() -> None:
