@@ -67,8 +67,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONFAULTHANDLER=1 \
-    METRICS_PORT=9100
+    METRICS_PORT=9100 \
+    HOME=/tmp \
+    XDG_CACHE_HOME=/tmp/.cache
 
+# The root filesystem is read-only in Kubernetes: /tmp (an emptyDir there) is the only place
+# libraries may write caches, hence HOME and XDG_CACHE_HOME above.
 # Owned by root and not writable by the service user: the code cannot be changed at run time.
 COPY --from=builder /opt/venv /opt/venv
 COPY --from=builder /app /app
