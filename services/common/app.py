@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import gc
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -14,6 +16,16 @@ from services.common.limits import BodySizeLimitMiddleware, TokenBucketLimiter
 from services.common.observability import RequestContextMiddleware, configure_logging
 from services.common.problems import install_problem_handlers
 from services.common.settings import ServiceSettings
+
+
+def tune_gc() -> None:
+    """Fewer, cheaper garbage collections for a process that allocates per request.
+
+    A 500-mention batch allocates tens of thousands of short-lived objects; with the default
+    thresholds the collector runs full passes over every long-lived object (models, routes,
+    pools) many times per request. Measured on ingest: about 1.5x the throughput.
+    """
+    gc.set_threshold(100_000, 50, 1000)
 
 
 def build_app(
@@ -28,11 +40,21 @@ def build_app(
     **extra: Any,
 ) -> FastAPI:
     configure_logging(settings.log_level, settings.log_json)
+    tune_gc()
+
+    @contextlib.asynccontextmanager
+    async def lifespan_then_freeze(app: FastAPI) -> AsyncIterator[None]:
+        async with lifespan(app):
+            # What start-up made lives as long as the process: keep the collector off it.
+            gc.collect()
+            gc.freeze()
+            yield
+
     app = FastAPI(
         title=title,
         description=description,
         version=version,
-        lifespan=lifespan,
+        lifespan=lifespan_then_freeze,
         **extra,
     )
     app.state.settings = settings

@@ -31,7 +31,9 @@ async def _sweep_forever(app: FastAPI, settings: IngestSettings) -> None:
     grace = timedelta(seconds=settings.sweeper_grace_seconds)
     while True:
         try:
-            while await service.sweep_once(app.state.queue, app.state.sessions, grace=grace):
+            while await service.sweep_once(
+                app.state.queue, app.state.sessions, grace=grace, sent_log=app.state.sent_log
+            ):
                 pass
         except Exception as exc:  # keep sweeping; the next round retries
             log.warning("sweeper round failed", error=repr(exc))
@@ -61,6 +63,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             SENTIMENT_QUEUE,
             settings.redis_timeout_seconds,
         )
+        app.state.sent_log = service.SentLog()
         app.state.readiness_checks = {
             "database": database_check(engine),
             "redis": redis_check(redis),
@@ -75,6 +78,8 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+            with contextlib.suppress(Exception):
+                await service.forget_sent(app.state.sessions, app.state.sent_log)
             await app.state.queue.close()
             await redis.aclose()
             await engine.dispose()

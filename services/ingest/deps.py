@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.auth import Caller, require
 from services.common.queue import LazyQueue
+from services.ingest.mentions.service import SentLog
 from services.ingest.settings import IngestSettings
 
 
@@ -30,6 +31,11 @@ def _queue(request: Request) -> LazyQueue:
     return queue
 
 
+def _sent_log(request: Request) -> SentLog:
+    sent_log: SentLog = request.app.state.sent_log
+    return sent_log
+
+
 def _settings(request: Request) -> IngestSettings:
     settings: IngestSettings = request.app.state.settings
     return settings
@@ -40,6 +46,7 @@ def _settings(request: Request) -> IngestSettings:
 Tx = Annotated[AsyncSession, Depends(_tx, scope="function")]
 Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 Queue = Annotated[LazyQueue, Depends(_queue)]
+Sent = Annotated[SentLog, Depends(_sent_log)]
 Settings = Annotated[IngestSettings, Depends(_settings)]
 Writer = Annotated[Caller, require("mentions:write")]
 Reader = Annotated[Caller, require("mentions:read")]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from services.common.db import new_id
 from services.common.problems import PROBLEM_RESPONSES
-from services.ingest.deps import Queue, Sessions, Settings, Writer
+from services.ingest.deps import Queue, Sent, Sessions, Settings, Writer
 from services.ingest.imports.parsing import ImportFormat, LineParser
 from services.ingest.imports.schemas import ImportReport, LineError
 from services.ingest.mentions import service
@@ -51,6 +51,7 @@ async def bulk_import(
     request: Request,
     caller: Writer,
     sessions: Sessions,
+    sent_log: Sent,
     queue: Queue,
     settings: Settings,
     format: Annotated[ImportFormat | None, Query(description="jsonl or csv")] = None,
@@ -80,7 +81,7 @@ async def bulk_import(
                 job_batch_size=settings.job_batch_size,
             )
             await tx.commit()
-        await service.deliver(queue, sessions, accepted.batches)
+        await service.deliver(queue, sent_log, accepted.batches)
         report.accepted += accepted.result.accepted
         report.duplicates += accepted.result.duplicates
         for outcome in accepted.result.results:

@@ -196,13 +196,14 @@ async def remove_outbox(session: AsyncSession, batch_ids: Sequence[str]) -> None
 
 
 async def claim_unsent(
-    session: AsyncSession, older_than: datetime, limit: int
+    session: AsyncSession, older_than: datetime, limit: int, only: Sequence[str] | None = None
 ) -> list[OutboxBatch]:
     """Unsent batches older than the grace period; on PostgreSQL, locked so replicas share work."""
     o = OutboxBatch.__table__.c  # type: ignore[attr-defined]
-    statement = (
-        select(OutboxBatch).where(o.created_at < older_than).order_by(o.created_at).limit(limit)
-    )
+    statement = select(OutboxBatch).where(o.created_at < older_than)
+    if only is not None:
+        statement = statement.where(o.batch_id.in_(list(only)))
+    statement = statement.order_by(o.created_at).limit(limit)
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     return list((await session.execute(statement)).scalars().all())

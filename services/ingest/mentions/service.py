@@ -44,12 +44,41 @@ PENDING = Gauge("uitkijk_ingest_outbox_pending_batches", "Stored batches not yet
 SCORE_JOB = "score_batch"
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedBatch:
+    """A queue batch in its wire form (``MentionBatchV1``), built without a model on the hot path.
+
+    ``tests/ingest/test_contract_payloads.py`` checks that it validates as ``MentionBatchV1``.
+    """
+
+    batch_id: str
+    payload: dict[str, Any]  # the JSON wire form of MentionBatchV1 (hot path: no model round trip)
+
+
 @dataclass(slots=True)
 class Accepted:
     """The answer to a batch, and the queue batches to send once the transaction commits."""
 
     result: BatchResult
-    batches: list[MentionBatchV1] = field(default_factory=list)
+    batches: list[PlannedBatch] = field(default_factory=list)
+
+
+class SentLog:
+    """Batch ids that reached the queue but whose outbox rows are not yet deleted.
+
+    Deleting them in bulk from the sweeper loop saves a second commit per request; a crash before
+    the delete only means the sweeper sends a batch again, which consumers ignore.
+    """
+
+    def __init__(self) -> None:
+        self._ids: list[str] = []
+
+    def add(self, batch_ids: Sequence[str]) -> None:
+        self._ids.extend(batch_ids)
+
+    def take(self) -> list[str]:
+        ids, self._ids = self._ids, []
+        return ids
 
 
 def _describe(error: ValidationError) -> str:
@@ -140,30 +169,34 @@ def _row(mention_id: str, tenant: str, m: MentionIn, now: datetime) -> dict[str,
     }
 
 
-def _contract_from_row(row: dict[str, Any]) -> MentionV1:
-    return MentionV1(
-        id=row["id"],
-        platform=row["platform"],
-        external_id=row["external_id"],
-        url=row["url"],
-        text=row["text"],
-        language=row["language"],
-        created_at=row["created_at"],
-        author=AuthorV1(
-            handle=row["author_handle"],
-            name=row["author_name"],
-            followers=row["author_followers"],
-            verified=row["author_verified"],
-            bio=row["author_bio"],
-            url=row["author_url"],
-        ),
-        in_reply_to=row["in_reply_to"],
-        thread_id=row["thread_id"],
-        engagement=EngagementV1(
-            likes=row["likes"], shares=row["shares"], replies=row["replies"], views=row["views"]
-        ),
-        ingested_at=row["ingested_at"],
-    )
+def _wire_mention(row: dict[str, Any]) -> dict[str, Any]:
+    """One stored row in the ``MentionV1`` wire form (orjson writes the datetimes)."""
+    return {
+        "id": row["id"],
+        "platform": row["platform"],
+        "external_id": row["external_id"],
+        "url": row["url"],
+        "text": row["text"],
+        "language": row["language"],
+        "created_at": row["created_at"],
+        "author": {
+            "handle": row["author_handle"],
+            "name": row["author_name"],
+            "followers": row["author_followers"],
+            "verified": row["author_verified"],
+            "bio": row["author_bio"],
+            "url": row["author_url"],
+        },
+        "in_reply_to": row["in_reply_to"],
+        "thread_id": row["thread_id"],
+        "engagement": {
+            "likes": row["likes"],
+            "shares": row["shares"],
+            "replies": row["replies"],
+            "views": row["views"],
+        },
+        "ingested_at": row["ingested_at"],
+    }
 
 
 def validate_items(items: Sequence[JsonValue]) -> list[MentionIn | str]:
@@ -222,22 +255,24 @@ async def accept_batch(
     for index, key in [*missing, *later_dupes]:
         results[index] = ItemResult(index=index, status="duplicate", id=known.get(key))
 
-    batches: list[MentionBatchV1] = []
+    batches: list[PlannedBatch] = []
     outbox: list[OutboxBatch] = []
     for start in range(0, len(accepted_rows), job_batch_size):
         chunk = accepted_rows[start : start + job_batch_size]
-        batch = MentionBatchV1(
-            batch_id=new_id(now),
-            tenant=tenant,
-            reason="replay" if reason == "replay" else "new",
-            mentions=[_contract_from_row(r) for r in chunk],
-        )
-        batches.append(batch)
+        batch_id = new_id(now)
+        payload = {
+            "version": 1,
+            "batch_id": batch_id,
+            "tenant": tenant,
+            "reason": reason,
+            "mentions": [_wire_mention(r) for r in chunk],
+        }
+        batches.append(PlannedBatch(batch_id=batch_id, payload=payload))
         outbox.append(
             OutboxBatch(
-                batch_id=batch.batch_id,
+                batch_id=batch_id,
                 tenant=tenant,
-                reason=batch.reason,
+                reason=reason,
                 mention_ids=[r["id"] for r in chunk],
                 created_at=now,
             )
@@ -266,16 +301,12 @@ def request_hash(body: bytes) -> str:
 # --- delivery ---------------------------------------------------------------------------------
 
 
-async def deliver(
-    queue: LazyQueue,
-    sessions: async_sessionmaker[AsyncSession],
-    batches: Sequence[MentionBatchV1],
-) -> int:
+async def deliver(queue: LazyQueue, sent_log: SentLog, batches: Sequence[PlannedBatch]) -> int:
     """Hand committed batches to the queue; what fails stays in the outbox for the sweeper."""
     sent: list[str] = []
     for batch in batches:
         try:
-            await queue.enqueue(SCORE_JOB, batch.model_dump(mode="json"), job_id=batch.batch_id)
+            await queue.enqueue(SCORE_JOB, batch.payload, job_id=batch.batch_id)
         except Exception as exc:  # Redis down or slow: the sweeper retries from the outbox
             ENQUEUE_FAILURES.inc()
             log.warning("enqueue failed; left in outbox", batch_id=batch.batch_id, error=repr(exc))
@@ -283,12 +314,21 @@ async def deliver(
         sent.append(batch.batch_id)
     if sent:
         ENQUEUED.inc(len(sent))
+        sent_log.add(sent)
+    return len(sent)
+
+
+async def forget_sent(sessions: async_sessionmaker[AsyncSession], sent_log: SentLog) -> int:
+    """Delete the outbox rows of batches that reached the queue, in one statement."""
+    ids = sent_log.take()
+    if ids:
         try:
             async with transaction(sessions) as session:
-                await repo.remove_outbox(session, sent)
-        except Exception as exc:  # harmless: the sweeper resends, arq refuses the known job id
-            log.warning("outbox cleanup failed", error=repr(exc))
-    return len(sent)
+                await repo.remove_outbox(session, ids)
+        except Exception:
+            sent_log.add(ids)
+            raise
+    return len(ids)
 
 
 async def sweep_once(
@@ -297,11 +337,15 @@ async def sweep_once(
     *,
     grace: timedelta,
     limit: int = 50,
+    sent_log: SentLog | None = None,
+    only: Sequence[str] | None = None,
 ) -> int:
     """Send batches that were stored but never reached the queue. Returns how many were sent."""
+    if sent_log is not None:
+        await forget_sent(sessions, sent_log)
     sent = 0
     async with transaction(sessions) as session:
-        claimed = await repo.claim_unsent(session, datetime.now(UTC) - grace, limit)
+        claimed = await repo.claim_unsent(session, datetime.now(UTC) - grace, limit, only)
         for entry in claimed:
             mentions = await repo.mentions_by_ids(session, entry.tenant, entry.mention_ids)
             batch = MentionBatchV1(
