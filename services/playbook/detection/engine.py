@@ -185,7 +185,11 @@ class TopicDetector:
             self._matcher, self._hits, mentions, tenant=self.tenant, topic=self.topic
         )
         signals += stakeholder_signals(
-            self.config.stakeholders, mentions, tenant=self.tenant, topic=self.topic
+            self.config.stakeholders,
+            mentions,
+            tenant=self.tenant,
+            topic=self.topic,
+            matcher=self._matcher,
         )
         signals += self.advance(now)
         return signals

@@ -58,6 +58,9 @@ class StakeholderRule(BaseModel):
     sentiments: tuple[str, ...] = Field(default=("negative",), description="empty: any")
     min_followers: int | None = None
     min_risk: float | None = Field(default=None, ge=0, le=1)
+    require_keyword: bool = Field(
+        default=False, description="only mentions in which a keyword rule's phrase occurs"
+    )
 
 
 DEFAULT_KEYWORD_RULES: tuple[KeywordRule, ...] = (
@@ -87,6 +90,12 @@ DEFAULT_STAKEHOLDER_RULES: tuple[StakeholderRule, ...] = (
     StakeholderRule(
         name="press_or_markets_negative",
         stakeholder_types=("media", "journalist", "analyst", "investor", "politician"),
+    ),
+    StakeholderRule(
+        name="press_inquiry",
+        stakeholder_types=("media", "journalist"),
+        sentiments=(),
+        require_keyword=True,
     ),
     StakeholderRule(
         name="large_account",
@@ -199,13 +208,29 @@ def stakeholder_signals(
     *,
     tenant: str,
     topic: str,
+    matcher: KeywordMatcher | None = None,
 ) -> list[Signal]:
-    """One signal per rule that at least one mention of the batch satisfies."""
+    """One signal per rule that at least one mention of the batch satisfies.
+
+    With a ``matcher`` the evidence lists the keyword phrases found in the matched mentions (a
+    playbook can then ask for "a journalist, about a data leak").
+    """
     signals: list[Signal] = []
+    phrases: dict[str, set[str]] = {}
+    if matcher is not None:
+        for m in mentions:
+            if m.stakeholder != "unknown" or (m.author_followers or 0) > 0 or m.risk > 0:
+                found = matcher.match(m.text) if m.text else {}
+                phrases[m.id] = {p for ps in found.values() for p in ps}
     for rule in rules:
-        matched = [m for m in mentions if _stakeholder_match(rule, m)]
+        matched = [
+            m
+            for m in mentions
+            if _stakeholder_match(rule, m) and (not rule.require_keyword or phrases.get(m.id))
+        ]
         if not matched:
             continue
+        words = tuple(sorted({p for m in matched for p in phrases.get(m.id, ())}))
         top = max(matched, key=lambda m: (m.risk, m.author_followers or 0))
         followers = max((m.author_followers or 0) for m in matched)
         risk = max(m.risk for m in matched)
@@ -230,6 +255,7 @@ def stakeholder_signals(
                 evidence=Evidence(
                     why=f"{why.strip()}; e.g. “{top.text[:140]}”",
                     observed=float(len(matched)),
+                    keywords=words,
                     stakeholder_types=types,
                     max_followers=followers or None,
                     max_risk=risk,
