@@ -6,8 +6,11 @@ variables and mounted secret files are for deployments only.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated, Any
+
+import orjson
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_JWT_SECRET = "uitkijk-development-secret-change-me-in-production"
 
@@ -18,11 +21,22 @@ class TokenSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JWT_", extra="ignore", secrets_dir=None)
 
     secret: SecretStr = SecretStr(DEV_JWT_SECRET)
-    algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
+    #: ``RS256``, ``RS256,ES256`` or a JSON list.
+    algorithms: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["HS256"])
     jwks_url: str | None = None
     issuer: str | None = None
     audience: str | None = None
     leeway_seconds: int = 30
+
+    @field_validator("algorithms", mode="before")
+    @classmethod
+    def _split_algorithms(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return orjson.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
 
 class ServiceSettings(BaseSettings):
