@@ -144,6 +144,43 @@ def import_file(
 
 
 @app.command()
+def score(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    format: Annotated[
+        str | None, typer.Option(help="jsonl, csv or text (default: by extension)")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="a progress bar on stderr")] = True,
+) -> None:
+    """Score a file of texts: one JSON result a line on stdout, in input order."""
+    from services.sentiment.cli_score import score_file
+
+    score_file(file, sys.stdout, fmt=format, progress=progress)
+
+
+@app.command()
+def backtest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    format: Annotated[str, typer.Option(help="csv or jsonl output")] = "csv",
+    bucket_seconds: Annotated[int | None, typer.Option(help="override the inferred bucket")] = None,
+) -> None:
+    """Run the detectors over a CSV series (timestamp,value) or a JSONL of mentions."""
+    from services.playbook.detection.backtest import BacktestInputError, run_backtest
+
+    if format not in ("csv", "jsonl"):
+        raise typer.BadParameter("csv or jsonl", param_hint="--format")
+    try:
+        summary = run_backtest(file, sys.stdout, format, bucket_seconds=bucket_seconds)  # type: ignore[arg-type]
+    except BacktestInputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(
+        f"{summary.rows} {summary.input_kind} rows, {summary.alerts} alerts, "
+        f"bucket {summary.bucket_seconds} s",
+        err=True,
+    )
+
+
+@app.command()
 def up(
     data_dir: Annotated[Path, typer.Option(envvar="UITKIJK_DATA")] = Path(".uitkijk"),
     host: Annotated[str, typer.Option()] = "127.0.0.1",
