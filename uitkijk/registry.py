@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from dataclasses import dataclass
 
 
@@ -10,8 +11,13 @@ from dataclasses import dataclass
 class Api:
     name: str
     app_factory: str
-    port: int
+    default_port: int
     migrations: bool = True
+
+    @property
+    def port(self) -> int:
+        """``UITKIJK_<NAME>_PORT`` moves a service (two stacks on one machine, tests)."""
+        return int(os.environ.get(f"UITKIJK_{self.name.upper()}_PORT", self.default_port))
 
     @property
     def available(self) -> bool:
