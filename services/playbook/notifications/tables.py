@@ -53,6 +53,8 @@ class WebhookDelivery(SQLModel, table=True):
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     #: Seconds to wait after attempt 1, 2, ...; the delivery fails after the last.
     retry_schedule: list[int] = Field(sa_column=Column(JsonType, nullable=False))
+    #: ``attempts`` when the current schedule began (a replay starts the schedule again).
+    schedule_start: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_status_code: int | None = None
     last_error: str | None = Field(default=None, sa_column=Column(String(500)))
