@@ -101,7 +101,9 @@ class SocialFreezeState(SQLModel, table=True):
     active: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
     since: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     reason: str | None = Field(default=None, sa_type=Text)
-    #: Open incidents of a freezing severity (what the automatic flag is computed from).
+    #: Every open incident as ``[id, severity]``, as last reported (a policy change recomputes).
+    open_incidents: list[list[str]] = Field(sa_column=Column(JsonType, nullable=False))
+    #: The open incidents of a freezing severity (what the automatic flag is computed from).
     incident_ids: list[str] = Field(sa_column=Column(JsonType, nullable=False))
     #: ``"on"`` / ``"off"`` forces the flag; ``None`` follows the incidents.
     override: str | None = Field(default=None, max_length=8)
