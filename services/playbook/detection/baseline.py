@@ -75,8 +75,10 @@ class SeriesState(BaseModel):
     chunk_n: int = 0
     chunk_expected: float = 0.0
     recent: list[float] = Field(default_factory=list)
-    recent_mean: list[float] = Field(default_factory=list)
-    recent_var: list[float] = Field(default_factory=list)
+    recent_mean: list[float | None] = Field(
+        default_factory=list, description="None where no baseline existed yet"
+    )
+    recent_var: list[float | None] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ class WindowScores:
     scored: BoolArray
     value: FloatArray
     mean: FloatArray
+    long_run: FloatArray
 
 
 @lru_cache(maxsize=32)
@@ -130,8 +133,8 @@ class SeriesDetector:
         ]
         self._hist = max(config.windows) - 1
         self._recent = np.array(state.recent, dtype=np.float64)
-        self._recent_mean = np.array(state.recent_mean, dtype=np.float64)
-        self._recent_var = np.array(state.recent_var, dtype=np.float64)
+        self._recent_mean = _from_optional(state.recent_mean)
+        self._recent_var = _from_optional(state.recent_var)
         self._slot_cache: tuple[int, float | None, float] | None = None
 
     @classmethod
@@ -158,8 +161,8 @@ class SeriesDetector:
             chunk_n=int(self._chunk[2]),
             chunk_expected=self._chunk[3],
             recent=self._recent.tolist(),
-            recent_mean=self._recent_mean.tolist(),
-            recent_var=self._recent_var.tolist(),
+            recent_mean=_to_optional(self._recent_mean),
+            recent_var=_to_optional(self._recent_var),
         )
 
     def long_run_mean(self) -> float:
@@ -244,6 +247,7 @@ class SeriesDetector:
             scored,
             np.zeros(n_in),
             np.zeros(n_in),
+            np.zeros(n_in),
         )
         if n_in == 0:
             return out
@@ -288,6 +292,7 @@ class SeriesDetector:
             self._chunk[3] += mean * n
             out.scored[offset : offset + n] = True
         out.value[offset : offset + n] = vals
+        out.long_run[offset : offset + n] = self.long_run_mean()
         out.mean[offset : offset + n] = np.nan_to_num(mu_b)
         self._chunk[0] += float(clipped.sum())
         self._chunk[1] += float((clipped * clipped).sum())
@@ -343,3 +348,11 @@ class SeriesDetector:
         best_p = p[best, np.arange(p.shape[1])]
         best_idx = np.where(best_p < cfg.p_alert, best, -1)
         return best_p, best_idx
+
+
+def _from_optional(values: list[float | None]) -> FloatArray:
+    return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+
+def _to_optional(values: FloatArray) -> list[float | None]:
+    return [None if math.isnan(v) else v for v in values.tolist()]

@@ -257,8 +257,9 @@ class TopicDetector:
 
         # share of negatives per window, against the share the two baselines expect
         # the baseline share, shrunk towards the long-run share where the hour knows few mentions
-        long_tot = self._total.long_run_mean()
-        prior = self._negative.long_run_mean() / long_tot if long_tot > 0 else 0.2
+        # (as the baselines stood at each bucket: no look-ahead, streaming equals one shot)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prior = np.where(ts.long_run > 0, ns.long_run / np.maximum(ts.long_run, 1e-12), 0.2)
         k = SHARE_PRIOR_MENTIONS
         base_share = np.clip((ns.expected + prior * k) / (ts.expected + k), 0.01, 0.95)
         with np.errstate(divide="ignore", invalid="ignore"):
