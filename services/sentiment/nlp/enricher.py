@@ -1,0 +1,219 @@
+"""The enricher: language, sentiment, intents, stakeholder, reach and risk for a batch.
+
+Build it once with :func:`load_enricher` and share it: it holds only read-only models, so
+``enrich`` and ``score_texts`` are thread-safe and re-entrant.  No I/O after construction.
+
+Sentiment per language: Dutch texts use the Dutch model, English the English one; a post with
+both Dutch and English function words blends the two by the Dutch share of those words.  Texts of
+undetermined language (``und``: mostly very short ones like "top!" or "slechtttt") average the
+Dutch and English models.  Other languages use the English model pulled halfway towards uniform
+(lower confidence, dampened score): it has seen no German or French, only their emoji, emoticons
+and the odd loanword.
+An operator-supplied model (``sentiment_model_path``) replaces all of this for every language.
+
+Intents: ``complaint``, ``praise`` and ``question`` come from lexicons (see ``intents``); a
+lexical complaint is dropped when the sentiment is positive and a lexical praise when it is
+negative ("bedankt voor niks"); a clearly negative text (score <= -0.6) is a complaint even
+without a lexicon hit.  ``crisis_signal`` comes with its categories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from services.sentiment.nlp.features import hash_batch, normalise_batch
+from services.sentiment.nlp.intents import Intent, detect_rules, join_lower
+from services.sentiment.nlp.language import (
+    UND,
+    FastTextIdentifier,
+    decide_languages,
+    stopword_votes,
+)
+from services.sentiment.nlp.models import (
+    ModelBundle,
+    ModelLoadError,
+    OnnxSentimentModel,
+    SentimentModel,
+    load_bundle,
+)
+from services.sentiment.nlp.risk import reach_score, risk_score
+from services.sentiment.nlp.schemas import (
+    EnrichInput,
+    Enrichment,
+    ScoreResult,
+    Sentiment,
+    SentimentLabel,
+)
+from services.sentiment.nlp.stakeholders import StakeholderType, classify_stakeholder
+
+F32 = npt.NDArray[np.float32]
+_LABELS = (SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE)
+_COMPLAINT_SCORE = -0.6
+
+
+class Enricher:
+    """Batched enrichment with loaded models (see module docstring)."""
+
+    def __init__(
+        self,
+        bundle: ModelBundle,
+        identifier: FastTextIdentifier | None = None,
+        custom_model: SentimentModel | None = None,
+    ) -> None:
+        self._bundle = bundle
+        self._identifier = identifier
+        self._custom = custom_model
+        base = bundle.models[bundle.fallback]
+        self._n_buckets = base.n_buckets
+        self._char_ngrams = base.char_ngrams
+        for model in bundle.models.values():
+            if (model.n_buckets, model.char_ngrams) != (self._n_buckets, self._char_ngrams):
+                raise ModelLoadError("all shipped models must share one feature configuration")
+        self.model_version = bundle.version if custom_model is None else "custom"
+
+    # -- public API -------------------------------------------------------------------------
+
+    def score_texts(self, texts: Sequence[str], language: str | None = None) -> list[ScoreResult]:
+        """Results in the shape of ``POST /v1/score``, in input order (no author, no reach)."""
+        langs, sentiments, intents, crises = self._analyse(list(texts), [language] * len(texts))
+        out: list[ScoreResult] = []
+        for lang, sent, its, cats in zip(langs, sentiments, intents, crises, strict=True):
+            risk, _ = risk_score(
+                sent.score, cats, Intent.COMPLAINT in its, 0.0, StakeholderType.UNKNOWN
+            )
+            out.append(
+                ScoreResult.model_construct(language=lang, sentiment=sent, intents=its, risk=risk)
+            )
+        return out
+
+    def enrich(
+        self,
+        items: Sequence[EnrichInput],
+        known_accounts: Mapping[str, StakeholderType] | None = None,
+    ) -> list[Enrichment]:
+        """Enrich a batch of mentions (one tenant's ``known_accounts`` for the whole batch)."""
+        texts = [item.text for item in items]
+        langs, sentiments, intents, crises = self._analyse(
+            texts, [item.language for item in items]
+        )
+        out: list[Enrichment] = []
+        for i, item in enumerate(items):
+            accounts = item.known_accounts if item.known_accounts is not None else known_accounts
+            stakeholder, reason = classify_stakeholder(item.author, accounts)
+            followers = item.author.followers if item.author is not None else None
+            reach = reach_score(followers, item.engagement)
+            sent, its, cats = sentiments[i], intents[i], crises[i]
+            risk, factors = risk_score(
+                sent.score, cats, Intent.COMPLAINT in its, reach, stakeholder
+            )
+            out.append(
+                Enrichment.model_construct(
+                    language=langs[i],
+                    sentiment=sent,
+                    intents=its,
+                    crisis_categories=cats,
+                    stakeholder=stakeholder,
+                    stakeholder_reason=reason,
+                    reach=round(reach, 4),
+                    risk=risk,
+                    risk_factors=factors,
+                    model_version=self.model_version,
+                )
+            )
+        return out
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _analyse(
+        self, texts: list[str], hints: Sequence[str | None]
+    ) -> tuple[list[str], list[Sentiment], list[tuple[Intent, ...]], list[tuple]]:  # type: ignore[type-arg]
+        n = len(texts)
+        if n == 0:
+            return [], [], [], []
+        hashed = hash_batch(normalise_batch(texts), n, self._n_buckets, self._char_ngrams)
+        votes = stopword_votes(hashed.token_hash, hashed.token_rows, n)
+        langs, nl_share = decide_languages(texts, hints, votes, self._identifier)
+        probs = self._probabilities(texts, hashed, langs, nl_share, votes.counts)
+        sentiments = _sentiments(probs)
+        rule_intents, crises = detect_rules(join_lower(texts), n)
+        intents: list[tuple[Intent, ...]] = []
+        for sent, found in zip(sentiments, rule_intents, strict=True):
+            if sent.label is SentimentLabel.POSITIVE:
+                found.discard(Intent.COMPLAINT)
+            elif sent.label is SentimentLabel.NEGATIVE:
+                found.discard(Intent.PRAISE)
+                if sent.score <= _COMPLAINT_SCORE:
+                    found.add(Intent.COMPLAINT)
+            intents.append(tuple(i for i in Intent if i in found))
+        return langs, sentiments, intents, crises
+
+    def _probabilities(
+        self,
+        texts: list[str],
+        hashed: object,
+        langs: list[str],
+        nl_share: npt.NDArray[np.float64],
+        counts: npt.NDArray[np.float64],
+    ) -> F32:
+        if self._custom is not None:
+            return np.asarray(self._custom.predict(texts), dtype=np.float32)
+        from services.sentiment.nlp.features import Hashed  # noqa: PLC0415 - typing only
+
+        assert isinstance(hashed, Hashed)
+        models = self._bundle.models
+        fallback = models[self._bundle.fallback]
+        probs = fallback.predict_hashed(hashed)
+        lang_arr = np.array(langs)
+        en_hits, nl_hits = counts[:, 1], counts[:, 0]
+        other = (lang_arr != "en") & (lang_arr != "nl")
+        if "nl" in models:
+            # weight of the Dutch model: 1 for Dutch text without English function words,
+            # the Dutch share of nl+en function words for mixed posts, 0 otherwise
+            w = np.where(lang_arr == "nl", np.where(en_hits > 0, nl_share, 1.0), 0.0)
+            w = np.where((lang_arr == "en") & (nl_hits > 0), nl_share, w)
+            w = np.where(lang_arr == UND, 0.5, w)
+            use = w > 0
+            if use.any():
+                p_nl = models["nl"].predict_hashed(hashed, use)
+                probs = (w[:, None] * p_nl + (1.0 - w[:, None]) * probs).astype(np.float32)
+            other &= ~use
+        if other.any():
+            damp = np.where(other, 0.5, 1.0)[:, None]
+            probs = (damp * probs + (1.0 - damp) / 3.0).astype(np.float32)
+        return probs
+
+
+def _sentiments(probs: F32) -> list[Sentiment]:
+    labels = probs.argmax(axis=1).tolist()
+    scores = np.clip(probs[:, 2] - probs[:, 0], -1.0, 1.0).round(4).tolist()
+    conf = probs.max(axis=1).round(4).tolist()
+    return [
+        Sentiment.model_construct(label=_LABELS[k], score=s, confidence=c)
+        for k, s, c in zip(labels, scores, conf, strict=True)
+    ]
+
+
+def load_enricher(
+    model_dir: Path | None = None, sentiment_model_path: str | None = None
+) -> Enricher:
+    """Load the shipped models (or those in ``model_dir``) and the bundled language model.
+
+    ``sentiment_model_path``: an ONNX transformer to use instead of the shipped sentiment
+    models (see ``OnnxSentimentModel``); raises ``ModelLoadError`` when the file or
+    onnxruntime is missing.  Nothing is downloaded.  Without fastText installed, language
+    identification falls back to the stopword vote alone.
+    """
+    bundle = load_bundle(model_dir)
+    custom = OnnxSentimentModel(sentiment_model_path) if sentiment_model_path else None
+    try:
+        identifier: FastTextIdentifier | None = FastTextIdentifier()
+    except (ImportError, FileNotFoundError):
+        identifier = None
+    return Enricher(bundle, identifier, custom)
+
+
+__all__ = ["UND", "Enricher", "load_enricher"]

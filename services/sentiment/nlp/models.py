@@ -1,0 +1,232 @@
+"""Sentiment models: the ``SentimentModel`` protocol, the shipped hashed linear models, and an
+optional ONNX transformer loaded from a file an operator points to.
+
+Shipped artefacts live in ``services/sentiment/models/``: ``manifest.json`` (model version and
+one entry per language) and one ``sentiment-<lang>.npz`` per language holding float16 weights
+over hashed features (no pickle, loaded with ``allow_pickle=False``).  Inference needs numpy only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from services.sentiment.nlp.features import (
+    N_LEX_FEATURES,
+    INTENSIFIERS,
+    NEGATORS,
+    Hashed,
+    Lexicon,
+    hash_batch,
+    lexicon_features,
+    normalise_batch,
+)
+
+F32 = npt.NDArray[np.float32]
+CLASSES: Final = ("negative", "neutral", "positive")
+DEFAULT_MODEL_DIR: Final = Path(__file__).resolve().parent.parent / "models"
+
+
+class ModelLoadError(RuntimeError):
+    """A model file or the package needed to run it is missing or unreadable."""
+
+
+@runtime_checkable
+class SentimentModel(Protocol):
+    """Anything that maps texts to probabilities over (negative, neutral, positive)."""
+
+    def predict(self, texts: Sequence[str]) -> F32:
+        """Array of shape ``(len(texts), 3)``, rows summing to 1, columns in ``CLASSES`` order."""
+        ...
+
+
+def _softmax(z: npt.NDArray[np.float64]) -> F32:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return 1.0 / (1.0 + np.exp(-z))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class HashedLinearModel:
+    """A linear model over hashed word 1-2grams, char n-grams and lexicon features.
+
+    ``kind == "multiclass"``: ``weights`` has one row per class in ``CLASSES`` order and the
+    probabilities are a softmax of the scores.  ``kind == "binary"`` (trained on positive vs
+    negative only): one row; with score ``z``, ``p(pos) = σ(z - m)``, ``p(neg) = σ(-z - m)``
+    and neutral takes the rest, ``m`` being ``neutral_margin``.
+    """
+
+    language: str
+    kind: str
+    weights: F32  # (rows, n_buckets)
+    bias: F32  # (rows,)
+    lex_weights: F32  # (rows, N_LEX_FEATURES)
+    lexicon: Lexicon | None
+    n_buckets: int
+    char_ngrams: tuple[int, int]
+    neutral_margin: float
+
+    def featurise(self, texts: Sequence[str]) -> Hashed:
+        return hash_batch(normalise_batch(texts), len(texts), self.n_buckets, self.char_ngrams)
+
+    def predict(self, texts: Sequence[str]) -> F32:
+        return self.predict_hashed(self.featurise(texts))
+
+    def scores(self, hashed: Hashed, rows: npt.NDArray[np.bool_] | None = None) -> F32:
+        """Raw linear scores ``(n_docs, weights rows)``; ``rows`` masks documents to skip."""
+        n = hashed.n_docs
+        out = np.empty((n, self.weights.shape[0]), dtype=np.float64)
+        wr, wb, cr, cb = hashed.word_rows, hashed.word_buckets, hashed.char_rows, hashed.char_buckets
+        if rows is not None:
+            wm, cm = rows[wr], rows[cr]
+            wr, wb, cr, cb = wr[wm], wb[wm], cr[cm], cb[cm]
+        for k in range(self.weights.shape[0]):
+            wk = self.weights[k]
+            out[:, k] = np.bincount(wr, weights=wk[wb], minlength=n) * hashed.word_scale
+            out[:, k] += np.bincount(cr, weights=wk[cb], minlength=n) * hashed.char_scale
+        out += self.bias
+        if self.lexicon is not None:
+            out += lexicon_features(hashed, self.lexicon) @ self.lex_weights.T
+        return out.astype(np.float32)
+
+    def probabilities(self, scores: F32) -> F32:
+        z = scores.astype(np.float64)
+        if self.kind == "multiclass":
+            return _softmax(z)
+        m = self.neutral_margin
+        pos = _sigmoid(z[:, 0] - m)
+        neg = _sigmoid(-z[:, 0] - m)
+        return np.stack([neg, 1.0 - pos - neg, pos], axis=1).astype(np.float32)
+
+    def predict_hashed(self, hashed: Hashed, rows: npt.NDArray[np.bool_] | None = None) -> F32:
+        return self.probabilities(self.scores(hashed, rows))
+
+    @classmethod
+    def load(cls, path: Path, meta: dict[str, Any]) -> HashedLinearModel:
+        if not path.is_file():
+            raise ModelLoadError(f"sentiment model file not found: {path}")
+        with np.load(path, allow_pickle=False) as z:
+            weights = z["weights"].astype(np.float32)
+            bias = z["bias"].astype(np.float32)
+            lex_weights = z["lex_weights"].astype(np.float32)
+            lexicon = None
+            if "lex_hashes" in z and z["lex_hashes"].size:
+                lexicon = Lexicon(
+                    hashes=z["lex_hashes"].astype(np.uint64),
+                    valences=z["lex_valences"].astype(np.float32),
+                    negator_hashes=Lexicon.build({}).negator_hashes,
+                    intensifier_hashes=Lexicon.build({}).intensifier_hashes,
+                )
+        if lex_weights.shape != (weights.shape[0], N_LEX_FEATURES):
+            raise ModelLoadError(f"{path}: lexicon weights have shape {lex_weights.shape}")
+        lo, hi = meta["char_ngrams"]
+        return cls(
+            language=str(meta["language"]),
+            kind=str(meta["kind"]),
+            weights=np.ascontiguousarray(weights),
+            bias=bias,
+            lex_weights=lex_weights,
+            lexicon=lexicon,
+            n_buckets=int(meta["n_buckets"]),
+            char_ngrams=(int(lo), int(hi)),
+            neutral_margin=float(meta.get("neutral_margin", 1.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ModelBundle:
+    """The shipped models: version string and one hashed linear model per language."""
+
+    version: str
+    models: dict[str, HashedLinearModel]
+    fallback: str
+
+
+def load_bundle(model_dir: Path | None = None) -> ModelBundle:
+    """Load ``manifest.json`` and every model it lists (no network, numpy only)."""
+    directory = model_dir or DEFAULT_MODEL_DIR
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.is_file():
+        raise ModelLoadError(f"model manifest not found: {manifest_path}")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    models = {
+        lang: HashedLinearModel.load(directory / meta["file"], {**meta, "language": lang})
+        for lang, meta in manifest["models"].items()
+    }
+    fallback = str(manifest.get("fallback", "en"))
+    if fallback not in models:
+        raise ModelLoadError(f"fallback model {fallback!r} is not in {manifest_path}")
+    return ModelBundle(version=str(manifest["model_version"]), models=models, fallback=fallback)
+
+
+class OnnxSentimentModel:
+    """A transformer exported to ONNX, run with onnxruntime (imported lazily, optional).
+
+    Expects a model with inputs ``input_ids`` and ``attention_mask`` (int64) and one output of
+    logits ``(batch, 3)`` in negative/neutral/positive order, plus a ``tokenizer.json`` (the
+    Hugging Face ``tokenizers`` format, package ``tokenizers``) next to it or at
+    ``tokenizer_path``.  Operators opt in with ``load_enricher(sentiment_model_path=...)``.
+    """
+
+    def __init__(
+        self, model_path: str | Path, tokenizer_path: str | Path | None = None, max_length: int = 128
+    ) -> None:
+        path = Path(model_path)
+        if not path.is_file():
+            raise ModelLoadError(f"ONNX sentiment model not found: {path}")
+        tok_path = Path(tokenizer_path) if tokenizer_path else path.with_name("tokenizer.json")
+        if not tok_path.is_file():
+            raise ModelLoadError(f"tokenizer for the ONNX model not found: {tok_path}")
+        try:
+            import onnxruntime  # noqa: PLC0415 - optional, only for operators who opt in
+        except ImportError as exc:
+            raise ModelLoadError(
+                "onnxruntime is not installed: `pip install onnxruntime` to use an ONNX model"
+            ) from exc
+        try:
+            from tokenizers import Tokenizer  # noqa: PLC0415 - optional as above
+        except ImportError as exc:
+            raise ModelLoadError(
+                "tokenizers is not installed: `pip install tokenizers` to use an ONNX model"
+            ) from exc
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        self._session: Any = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer: Any = Tokenizer.from_file(str(tok_path))
+        self._tokenizer.enable_truncation(max_length=max_length)
+        self._tokenizer.enable_padding()
+
+    def predict(self, texts: Sequence[str]) -> F32:
+        if not texts:
+            return np.zeros((0, 3), dtype=np.float32)
+        enc = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        (logits,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[:1]
+        return _softmax(np.asarray(logits, dtype=np.float64))
+
+
+__all__ = [
+    "CLASSES",
+    "DEFAULT_MODEL_DIR",
+    "INTENSIFIERS",
+    "NEGATORS",
+    "HashedLinearModel",
+    "ModelBundle",
+    "ModelLoadError",
+    "OnnxSentimentModel",
+    "SentimentModel",
+    "load_bundle",
+]
