@@ -127,7 +127,8 @@ class _Writer:
         self.rows += 1
         self.alerts += bool(alert)
         if self._csv is not None:
-            self._csv.writerow([timestamp, value, f"{score:.4f}", alert])
+            shown = _number(value) if isinstance(value, float) else value
+            self._csv.writerow([timestamp, shown, f"{score:.4f}", alert])
         else:
             number = _number(value)
             record = {
