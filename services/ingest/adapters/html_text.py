@@ -3,7 +3,7 @@
 
 What a reader sees is kept: link text (Mastodon splits a long URL into ``invisible`` and
 ``ellipsis`` spans; their text together is the full URL), ``@mentions`` and ``#hashtags``,
-line breaks for ``<br>`` and paragraph breaks between blocks. Entities are decoded. Scripts and
+line breaks for ``<br>`` and list items (as ``- item``), paragraph breaks between blocks. Entities are decoded. Scripts and
 styles are dropped.
 """
 
@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 _BLOCKS = frozenset(
     {
-        "p", "div", "blockquote", "ul", "ol", "li", "pre", "section", "article",
+        "p", "div", "blockquote", "ul", "ol", "pre", "section", "article",
         "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr",
     }
 )  # fmt: skip
@@ -36,12 +36,12 @@ class _TextCollector(HTMLParser):
             self._skipping += 1
         elif tag == "br":
             self.parts.append(_LINE)
+        elif tag == "li":
+            self.parts.append(_LINE + "- ")
         elif tag in _BLOCKS:
             self.parts.append(_PARAGRAPH)
             if tag == "pre":
                 self._pre += 1
-            elif tag == "li":
-                self.parts.append("- ")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":

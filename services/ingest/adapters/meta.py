@@ -140,7 +140,7 @@ def _instagram(entry: JsonObject, change_value: JsonValue) -> AdaptedItem:
                 "an @mention notice carries only `comment_id` and `media_id`, no text: "
                 "fetch the comment to ingest it"
             )
-        sender = get_object(value, "from")
+        username = get_str(get_object(value, "from"), "username")
         media = get_object(value, "media")
         return AdaptedItem.ok(
             mention(
@@ -152,7 +152,7 @@ def _instagram(entry: JsonObject, change_value: JsonValue) -> AdaptedItem:
                 language=None,
                 # Comment notifications carry no creation time; `entry.time` is when Meta sent it.
                 created_at=require_date(iso_from_epoch(entry.get("time")), "entry.time"),
-                author=author(handle=get_str(sender, "username")),
+                author=author(handle=username, url=_instagram_profile(username)),
                 in_reply_to=get_str(value, "parent_id"),
                 thread_id=get_str(media, "id") or get_str(value, "media_id"),
                 engagement=engagement(),
@@ -162,3 +162,7 @@ def _instagram(entry: JsonObject, change_value: JsonValue) -> AdaptedItem:
         )
     except ItemRejected as rejected:
         return AdaptedItem.rejected(rejected.reason, native_id)
+
+
+def _instagram_profile(username: str | None) -> str | None:
+    return f"https://www.instagram.com/{username}/" if username else None

@@ -8,6 +8,7 @@ Ids are fullnames (``t3_…``, ``t1_…``): that is what ``parent_id`` and ``lin
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from pydantic import JsonValue
@@ -33,6 +34,12 @@ from services.ingest.adapters.base import (
 )
 
 _GONE = frozenset({"[deleted]", "[removed]"})
+
+
+def _text(data: JsonObject, key: str) -> str | None:
+    """Reddit escapes ``&``, ``<`` and ``>`` in text fields unless asked for ``raw_json=1``."""
+    value = get_str(data, key)
+    return html.unescape(value) if value is not None else None
 
 
 def adapt_reddit(payload: JsonValue) -> list[AdaptedItem]:
@@ -95,8 +102,8 @@ def _fullname(data: JsonObject, kind: str) -> str | None:
 
 
 def _post(data: JsonObject, fullname: str) -> JsonObject:
-    title = get_str(data, "title")
-    body = get_str(data, "selftext")
+    title = _text(data, "title")
+    body = _text(data, "selftext")
     if body in _GONE:
         body = None
     if title is None and body is None:
@@ -113,7 +120,7 @@ def _post(data: JsonObject, fullname: str) -> JsonObject:
 
 
 def _comment(data: JsonObject, fullname: str) -> JsonObject:
-    body = get_str(data, "body")
+    body = _text(data, "body")
     if body in _GONE:
         raise ItemRejected(f"the comment was {body.strip('[]') if body else 'deleted'}")
     return _mention(

@@ -107,7 +107,7 @@ def _comment(
                 author=author(
                     handle=handle,
                     name=display_name,
-                    url=get_str(snippet, "authorChannelUrl") or _channel_url(snippet),
+                    url=_https(get_str(snippet, "authorChannelUrl")) or _channel_url(snippet),
                 ),
                 in_reply_to=parent_id,
                 thread_id=thread_id or parent_id or comment_id,
@@ -125,3 +125,10 @@ def _comment(
 def _channel_url(snippet: JsonObject) -> str | None:
     channel_id = get_str(get_object(snippet, "authorChannelId"), "value")
     return f"https://www.youtube.com/channel/{channel_id}" if channel_id else None
+
+
+def _https(url: str | None) -> str | None:
+    """The API still hands out ``http://www.youtube.com/@handle``; the canonical form is https."""
+    if url is not None and url.startswith("http://"):
+        return "https://" + url.removeprefix("http://")
+    return url
