@@ -49,10 +49,12 @@ def adapt_x(payload: JsonValue) -> list[AdaptedItem]:
         tweets = []
     elif isinstance(data, list):
         tweets = data
-    elif isinstance(data, dict):
+    elif isinstance(data, dict) and "id" in data:
         tweets = [data]
     else:
-        raise PayloadNotRecognized(f"expected `data` to be a tweet or a list, got {describe(data)}")
+        raise PayloadNotRecognized(
+            f"expected `data` to be a tweet (an object with `id`) or a list, got {describe(data)}"
+        )
 
     users: dict[str, JsonObject] = {}
     for user in get_list(get_object(body, "includes"), "users"):
