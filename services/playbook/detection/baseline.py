@@ -40,7 +40,9 @@ class SpikeConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    windows: tuple[int, ...] = Field(default=(1, 5, 15), description="window lengths in buckets")
+    windows: tuple[int, ...] = Field(
+        default=(1, 5, 10, 15), description="window lengths in buckets"
+    )
     timezone: str = "Europe/Amsterdam"
     slot_alpha: float = Field(default=0.3, gt=0, le=1, description="per weekly slot visit")
     hod_alpha: float = Field(default=0.2, gt=0, le=1, description="per daily hour-of-day visit")
