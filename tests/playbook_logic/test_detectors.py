@@ -198,3 +198,18 @@ def test_stakeholder_followers_and_risk_triggers() -> None:
     assert by_rule["large_account"].evidence.max_followers == 250_000
     assert by_rule["high_risk_mention"].evidence.mention_ids == ("m3",)
     assert by_rule["high_risk_mention"].score > 0.9
+
+
+def test_risk_weighted_spike_fires_when_risk_rises_at_steady_volume() -> None:
+    total, negative = seasonal_series(weeks=3, peak=10.0, share=0.2, seed=12)
+    risk = total * 0.1  # ordinary mentions carry little risk
+    onset = minute_index(day=17, hour=14)
+    risk[onset : onset + 20] = total[onset : onset + 20] * 0.8  # same volume, riskier authors
+    det = TopicDetector(DetectorConfig(), "t1", "x")
+    res = det.score_counts(FIRST_BUCKET, total, negative, risk=risk)
+    assert SignalKind.RISK_SPIKE.value in res.alert[onset : onset + 5]
+    assert not set(res.alert[onset : onset + 20]) & {SignalKind.VOLUME_SPIKE.value}
+    (sig,) = [s for s in res.signals if s.kind is SignalKind.RISK_SPIKE]
+    assert sig.is_crisis
+    assert "risk-weighted" in sig.evidence.why
+    assert det.state().risk is not None

@@ -73,6 +73,10 @@ class DetectorConfig(BaseModel):
         "under the baseline share (binomial), so volume bursts that are not negative pass",
     )
     share: ShareConfig = ShareConfig()
+    risk: SpikeConfig = Field(
+        default=SpikeConfig(min_count=3.0, min_ratio=2.0, p_alert=1e-6),
+        description="the risk-weighted count (sum of per-mention risk); min_count in risk units",
+    )
     keywords: tuple[KeywordRule, ...] = DEFAULT_KEYWORD_RULES
     stakeholders: tuple[StakeholderRule, ...] = DEFAULT_STAKEHOLDER_RULES
 
@@ -83,6 +87,7 @@ class TopicState(BaseModel):
     version: int = STATE_VERSION
     total: SeriesState
     negative: SeriesState
+    risk: SeriesState | None = None
     keyword_hits: dict[str, KeywordHits] = Field(default_factory=dict)
     open_minutes: dict[int, tuple[int, int, float]] = Field(
         default_factory=dict, description="bucket → (total, negative, risk) not yet closed"
@@ -126,6 +131,7 @@ class TopicDetector:
             raise ValueError(f"unknown detector state version {state.version}")
         self._total = SeriesDetector(config.volume, state.total)
         self._negative = SeriesDetector(config.negative, state.negative)
+        self._risk = SeriesDetector(config.risk, state.risk or SeriesState(bucket_seconds=bs))
         self._hits = {k: v.model_copy(deep=True) for k, v in state.keyword_hits.items()}
         self._open = {k: list(v) for k, v in state.open_minutes.items()}
         self._closed_through = state.closed_through
@@ -142,6 +148,7 @@ class TopicDetector:
         return TopicState(
             total=self._total.state(),
             negative=self._negative.state(),
+            risk=self._risk.state(),
             keyword_hits={k: v.model_copy(deep=True) for k, v in self._hits.items()},
             open_minutes={k: (int(v[0]), int(v[1]), float(v[2])) for k, v in self._open.items()},
             closed_through=self._closed_through,
@@ -208,13 +215,15 @@ class TopicDetector:
         n = last_closable - first + 1
         total = np.zeros(n)
         neg = np.zeros(n)
+        risk = np.zeros(n)
         for b in [b for b in self._open if b <= last_closable]:
-            t, g, _ = self._open.pop(b)
+            t, g, r = self._open.pop(b)
             if b >= first:
                 total[b - first] = t
                 neg[b - first] = g
+                risk[b - first] = r
         self._closed_through = last_closable
-        return self.score_counts(first, total, neg).signals
+        return self.score_counts(first, total, neg, risk=risk).signals
 
     # -- the count path -------------------------------------------------------------------------
 
@@ -230,7 +239,9 @@ class TopicDetector:
         neg = np.zeros(n)
         np.add.at(total, buckets - first, [c.total for c in counts])
         np.add.at(neg, buckets - first, [c.negative for c in counts])
-        return self.score_counts(first, total, neg).signals
+        risk = np.zeros(n)
+        np.add.at(risk, buckets - first, [c.risk for c in counts])
+        return self.score_counts(first, total, neg, risk=risk).signals
 
     def score_counts(
         self,
@@ -238,9 +249,13 @@ class TopicDetector:
         total: FloatArray,
         negative: FloatArray,
         *,
+        risk: FloatArray | None = None,
         collapse: bool = True,
     ) -> CountScores:
         """Score consecutive buckets of counts; the vectorised core of every other path.
+
+        ``risk`` (the per-bucket sum of mention risk) feeds the risk-weighted spike detector;
+        without it that detector neither learns nor fires for these buckets.
 
         With ``collapse`` the signals hold the strongest bucket per kind; without, one signal
         per alerting bucket (benches and backtests).
@@ -288,12 +303,21 @@ class TopicDetector:
         neg_p = np.where(neg_ok, neg_p, 1.0)
         neg_w = np.where(neg_ok, neg_w, -1)
 
+        n_cols = len(total)
+        risk_p, risk_w = np.ones(n_cols), np.full(n_cols, -1, dtype=np.int64)
+        rs = None
+        if risk is not None:
+            rs = self._risk.observe(first_bucket, np.asarray(risk, dtype=np.float64))
+            risk_p, risk_w = self._risk.alerts(rs)
+
         scores = {
+            SignalKind.RISK_SPIKE: anomaly_score(risk_p, self.config.risk.p_alert),
             SignalKind.NEGATIVE_SPIKE: anomaly_score(neg_p, self.config.negative.p_alert),
             SignalKind.NEGATIVE_SHARE: anomaly_score(share_best, sc.p_alert),
             SignalKind.VOLUME_SPIKE: anomaly_score(vol_p, self.config.volume.p_alert),
         }
         fired = {
+            SignalKind.RISK_SPIKE: risk_w >= 0,
             SignalKind.NEGATIVE_SPIKE: neg_w >= 0,
             SignalKind.NEGATIVE_SHARE: share_best < sc.p_alert,
             SignalKind.VOLUME_SPIKE: vol_w >= 0,
@@ -301,12 +325,18 @@ class TopicDetector:
         raw_total = anomaly_score(ts.p_value.min(axis=0), self.config.volume.p_alert)
         score = np.maximum.reduce([raw_total * ts.scored, *scores.values()])
         alert = [""] * len(total)
-        for kind in (SignalKind.VOLUME_SPIKE, SignalKind.NEGATIVE_SHARE, SignalKind.NEGATIVE_SPIKE):
+        for kind in (
+            SignalKind.VOLUME_SPIKE,
+            SignalKind.RISK_SPIKE,
+            SignalKind.NEGATIVE_SHARE,
+            SignalKind.NEGATIVE_SPIKE,
+        ):
             for i in np.flatnonzero(fired[kind]).tolist():
                 alert[i] = kind.value  # later kinds win: the most specific name is shown
 
         signals: list[Signal] = []
         windows = {
+            SignalKind.RISK_SPIKE: (risk_w, risk_p, rs if rs is not None else ts),
             SignalKind.VOLUME_SPIKE: (vol_w, vol_p, ts),
             SignalKind.NEGATIVE_SPIKE: (neg_w, neg_p, ns),
             SignalKind.NEGATIVE_SHARE: (share_w, share_best, ns),
@@ -368,7 +398,10 @@ class TopicDetector:
             )
             observed, expected = share, base_share
         else:
-            what = "mentions" if kind is SignalKind.VOLUME_SPIKE else "negative mentions"
+            what = {
+                SignalKind.VOLUME_SPIKE: "mentions",
+                SignalKind.RISK_SPIKE: "risk-weighted mentions (sum of risk)",
+            }.get(kind, "negative mentions")
             ratio = obs / exp if exp > 0 else float("inf")
             why = (
                 f"{obs:.0f} {what} in the {span} from {_hhmm(start)} UTC, "

@@ -20,6 +20,7 @@ class SignalKind(StrEnum):
     VOLUME_SPIKE = "volume_spike"
     NEGATIVE_SPIKE = "negative_spike"
     NEGATIVE_SHARE = "negative_share"
+    RISK_SPIKE = "risk_spike"
     KEYWORD = "keyword"
     STAKEHOLDER = "stakeholder"
     FOLLOWERS = "followers"
@@ -31,6 +32,7 @@ CRISIS_KINDS: frozenset[SignalKind] = frozenset(
     {
         SignalKind.NEGATIVE_SPIKE,
         SignalKind.NEGATIVE_SHARE,
+        SignalKind.RISK_SPIKE,
         SignalKind.KEYWORD,
         SignalKind.STAKEHOLDER,
         SignalKind.FOLLOWERS,

@@ -78,6 +78,7 @@ class Detector(StrEnum):
     VOLUME_SPIKE = "volume_spike"
     NEGATIVE_SPIKE = "negative_spike"
     NEGATIVE_SHARE = "negative_share"
+    RISK_SPIKE = "risk_spike"
     KEYWORD = "keyword"
     STAKEHOLDER = "stakeholder"
     FOLLOWERS = "followers"
