@@ -10,7 +10,7 @@ from services.ingest.mentions.schemas import MentionIn
 from tests.ingest_adapters.helpers import load
 
 FIXTURES = [
-    (AdapterSource.X, "x_search_recent.json", 4, 2),
+    (AdapterSource.X, "x_search_recent.json", 5, 2),
     (AdapterSource.X, "x_stream_message.json", 1, 0),
     (AdapterSource.META, "meta_page_feed.json", 4, 3),
     (AdapterSource.META, "meta_instagram.json", 3, 2),

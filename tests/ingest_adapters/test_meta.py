@@ -161,3 +161,31 @@ def test_payloads_of_another_shape_are_not_recognized(payload: JsonValue, found:
         adapt(AdapterSource.META, payload)
 
     assert found in str(raised.value)
+
+
+def test_a_graph_api_date_string_is_read_with_its_offset() -> None:
+    payload: JsonValue = {
+        "object": "page",
+        "entry": [
+            {
+                "id": "1",
+                "time": 1795857600,
+                "changes": [
+                    {
+                        "field": "feed",
+                        "value": {
+                            "item": "post",
+                            "verb": "add",
+                            "post_id": "1_2",
+                            "message": "Hallo",
+                            "created_time": "2026-11-28T10:18:00+0100",
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+
+    mention = accepted(adapt(AdapterSource.META, payload)[0])
+    assert mention["created_at"] == "2026-11-28T09:18:00+00:00"
+    assert mention["url"] == "https://www.facebook.com/1/posts/2"

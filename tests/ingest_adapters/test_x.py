@@ -16,6 +16,14 @@ JAN = nobody(
     bio="Journalist bij een landelijke krant. Tips: jan@example.nl",
     url="https://x.com/jdevries",
 )
+BANKNL = nobody(
+    handle="BankNL",
+    name="BankNL",
+    followers=120400,
+    verified=True,
+    bio="Het officiële account van BankNL. Wij helpen je ma–vr 8–20 uur.",  # noqa: RUF001 - as typed
+    url="https://x.com/BankNL",
+)
 
 
 def test_search_response_maps_every_tweet_in_order_with_its_author_from_includes() -> None:
@@ -28,6 +36,7 @@ def test_search_response_maps_every_tweet_in_order_with_its_author_from_includes
         "1862460001112223334",
         "1862470000000000001",
         "1862471234567890123",
+        "1862465550000000001",
         "1862450000000000000",
     ]
     assert accepted(items[0]) == {
@@ -71,14 +80,7 @@ def test_a_long_post_takes_its_full_text_from_note_tweet() -> None:
 
     assert mention["text"] == payload["data"][2]["note_tweet"]["text"]
     assert isinstance(mention["text"], str) and mention["text"].endswith("niets opnieuw te doen.")
-    assert mention["author"] == nobody(
-        handle="BankNL",
-        name="BankNL",
-        followers=120400,
-        verified=True,
-        bio="Het officiële account van BankNL. Wij helpen je ma–vr 8–20 uur.",  # noqa: RUF001 - as typed
-        url="https://x.com/BankNL",
-    )
+    assert mention["author"] == BANKNL
     assert mention["engagement"] == counts(likes=230, shares=50, replies=56, views=48211)
 
 
@@ -99,15 +101,49 @@ def test_a_tweet_with_only_default_fields_still_becomes_a_mention() -> None:
     }
 
 
-def test_a_tweet_without_created_at_and_a_partial_error_are_rejected_items() -> None:
+def test_a_tweet_without_created_at_and_a_missing_tweet_are_rejected_items() -> None:
     items = adapt(AdapterSource.X, load("x_search_recent.json"))
 
     assert items[4].mention is None
     assert items[4].error == "no valid `created_at` (an ISO-8601 timestamp with a zone)"
-    assert items[5].mention is None
-    assert items[5].error == (
+    # The suspended user in `errors` concerns an expansion, not an item: it is left out.
+    assert len(items) == 7
+    assert items[6].mention is None
+    assert items[6].error == (
         "X reported Not Found Error: Could not find tweet with ids: [1862450000000000000]."
     )
+
+
+def test_a_retweet_is_the_retweeted_tweet_from_includes() -> None:
+    payload = load("x_search_recent.json")
+    item = adapt(AdapterSource.X, payload)[5]
+
+    assert accepted(item) == {
+        "platform": "x",
+        "external_id": "1862465550000000001",
+        "url": "https://x.com/BankNL/status/1862465550000000001",
+        "text": (
+            "De storing is verholpen. Alle diensten werken weer normaal. Dank voor jullie geduld, "
+            "en nogmaals excuses voor de overlast die dit heeft veroorzaakt bij het pinnen en "
+            "inloggen."
+        ),
+        "language": "nl",
+        "created_at": "2026-11-28T10:45:00+00:00",
+        "author": BANKNL,
+        "in_reply_to": None,
+        "thread_id": "1862465550000000001",
+        "engagement": counts(likes=140, shares=37, replies=12, views=20310),
+    }
+    assert raw_of(item) == payload["includes"]["tweets"][0]
+
+
+def test_a_retweet_whose_original_is_not_included_stays_the_retweet() -> None:
+    payload = load("x_search_recent.json")
+    del payload["includes"]["tweets"]
+
+    mention = accepted(adapt(AdapterSource.X, payload)[5])
+    assert mention["external_id"] == "1862476543210987654"
+    assert isinstance(mention["text"], str) and mention["text"].startswith("RT @BankNL: ")
 
 
 def test_a_filtered_stream_message_carries_one_tweet_in_data() -> None:

@@ -129,3 +129,15 @@ def test_payloads_of_another_shape_are_not_recognized(payload: JsonValue, found:
         adapt(AdapterSource.YOUTUBE, payload)
 
     assert found in str(raised.value)
+
+
+def test_plain_text_display_without_text_original_keeps_its_line_breaks() -> None:
+    # textOriginal is only returned to the comment's author; with textFormat=plainText the
+    # textDisplay is plain text and must not be read as HTML.
+    thread = load("youtube_comment_threads.json")["items"][2]
+    snippet = thread["snippet"]["topLevelComment"]["snippet"]
+    del snippet["textOriginal"]
+    snippet["textDisplay"] = "Regel één\nRegel twee <3 & meer"
+
+    (item,) = adapt(AdapterSource.YOUTUBE, thread)
+    assert accepted(item)["text"] == "Regel één\nRegel twee <3 & meer"

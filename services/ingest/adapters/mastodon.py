@@ -5,11 +5,16 @@ or a ``/api/v2/search`` result (its ``statuses``).
 (``spoiler_text``) is part of what the author wrote and leads the text. A boost (``reblog`` set)
 is the boosted status: that is what was written, and its own id deduplicates it.
 
+The author's handle is the full ``user@server`` address: ``acct`` omits the server for accounts of
+the queried server, which is then taken from the account's ``url``.
+
 ``external_id`` is the status ``id`` as the queried server knows it, because ``in_reply_to_id``
 uses those ids too; the fediverse-wide ``uri`` stays in ``raw``.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from pydantic import JsonValue
 
@@ -87,7 +92,7 @@ def _mention(status: JsonObject, status_id: str) -> JsonObject:
         language=language_tag(get_str(status, "language")),
         created_at=require_date(iso_from_text(get_str(status, "created_at")), "created_at"),
         author=author(
-            handle=get_str(account, "acct"),
+            handle=_full_handle(account),
             name=get_str(account, "display_name") or get_str(account, "username"),
             followers=get_int(account, "followers_count"),
             bio=html_to_text(note) or None if note else None,
@@ -102,3 +107,11 @@ def _mention(status: JsonObject, status_id: str) -> JsonObject:
         ),
         raw=status,
     )
+
+
+def _full_handle(account: JsonObject | None) -> str | None:
+    acct = get_str(account, "acct")
+    if acct is None or "@" in acct:
+        return acct
+    server = urlsplit(get_str(account, "url") or "").hostname
+    return f"{acct}@{server}" if server else acct

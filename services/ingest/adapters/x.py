@@ -3,8 +3,13 @@ filtered-stream messages.
 
 ``data`` is one tweet or a list; authors come from ``includes.users`` (``expansions=author_id``).
 Long posts carry their full text in ``note_tweet.text``; ``text`` then holds a truncated preview.
-Partial errors (a deleted or protected tweet in a lookup) arrive in ``errors`` and become rejected
-items, so the caller can report them per id.
+Partial errors about tweets (a deleted or protected tweet in a lookup) arrive in ``errors`` and
+become rejected items, so the caller can report them per id; errors about expanded objects (a
+suspended author) are not items and are left out.
+
+A retweet's own ``text`` is a truncated "RT @user: …"; when the retweeted tweet is in
+``includes.tweets`` (``expansions=referenced_tweets.id``) the item is that tweet, as a Mastodon
+boost is the boosted status: what was written, deduplicated by its own id.
 """
 
 from __future__ import annotations
@@ -63,10 +68,27 @@ def adapt_x(payload: JsonValue) -> list[AdaptedItem]:
         if user_obj is not None and user_id is not None:
             users[user_id] = user_obj
 
-    items = [_item(tweet, users) for tweet in tweets]
+    included: dict[str, JsonObject] = {}
+    for tweet in get_list(get_object(body, "includes"), "tweets"):
+        tweet_obj = as_object(tweet)
+        tweet_id = get_str(tweet_obj, "id")
+        if tweet_obj is not None and tweet_id is not None:
+            included[tweet_id] = tweet_obj
+
+    items = [_item(_retweeted(tweet, included), users) for tweet in tweets]
     for error in get_list(body, "errors"):
-        items.append(_error_item(error))
+        if get_str(as_object(error), "resource_type") in {None, "tweet"}:
+            items.append(_error_item(error))
     return items
+
+
+def _retweeted(tweet: JsonValue, included: dict[str, JsonObject]) -> JsonValue:
+    for reference in get_list(as_object(tweet), "referenced_tweets"):
+        ref = as_object(reference)
+        original = included.get(get_str(ref, "id") or "")
+        if get_str(ref, "type") == "retweeted" and original is not None:
+            return original
+    return tweet
 
 
 def _item(tweet: JsonValue, users: dict[str, JsonObject]) -> AdaptedItem:

@@ -7,6 +7,8 @@ The top-level comment of a thread is a mention; so is every reply in ``replies.c
 
 from __future__ import annotations
 
+import re
+
 from pydantic import JsonValue
 
 from services.ingest.adapters.base import (
@@ -30,6 +32,8 @@ from services.ingest.adapters.base import (
 )
 from services.ingest.adapters.html_text import html_to_text
 
+#: ``textDisplay`` is HTML unless the request asked for ``textFormat=plainText``.
+_MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 _THREAD_LIST = "youtube#commentThreadListResponse"
 _THREAD = "youtube#commentThread"
 _COMMENT_LIST = "youtube#commentListResponse"
@@ -89,7 +93,7 @@ def _comment(
                 f"expected a comment with `id` and `snippet`, got {describe(comment_value)}"
             )
         display = get_str(snippet, "textDisplay")
-        text = get_str(snippet, "textOriginal") or (html_to_text(display) if display else None)
+        text = get_str(snippet, "textOriginal") or _display_text(display)
         parent_id = get_str(snippet, "parentId")
         video = get_str(snippet, "videoId") or video_id
         display_name = get_str(snippet, "authorDisplayName")
@@ -132,3 +136,10 @@ def _https(url: str | None) -> str | None:
     if url is not None and url.startswith("http://"):
         return "https://" + url.removeprefix("http://")
     return url
+
+
+def _display_text(display: str | None) -> str | None:
+    """``textOriginal`` is only returned to the comment's author; ``textDisplay`` is for everyone."""
+    if display is None:
+        return None
+    return html_to_text(display) if _MARKUP.search(display) else display
