@@ -213,3 +213,12 @@ def test_risk_weighted_spike_fires_when_risk_rises_at_steady_volume() -> None:
     assert sig.is_crisis
     assert "risk-weighted" in sig.evidence.why
     assert det.state().risk is not None
+
+
+def test_a_first_mention_from_long_ago_does_not_replay_weeks_of_minutes() -> None:
+    det = TopicDetector(DetectorConfig(), "t1", "x")
+    det.process_batch([mention(1, at_minute(0))], now=at_minute(60 * 24 * 30))
+    state = det.state()
+    assert state.late_mentions == 1
+    assert state.closed_through == FIRST_BUCKET + 60 * 24 * 30 - 2
+    assert state.total.recent == [0.0] * 14

@@ -216,12 +216,11 @@ def _score_series_chunk(
         dense = np.zeros(int(buckets[usable].max()) - first + 1)
         dense[buckets[usable] - first] = values[usable]
         scores = detector.observe(first, dense)
-        best_p, best_w = detector.alerts(scores)
+        _, best_w = detector.alerts(scores)
         raw = anomaly_score(scores.p_value.min(axis=0), detector.config.p_alert) * scores.scored
         pos = buckets[usable] - first
         score[usable] = raw[pos]
         alert[usable] = best_w[pos] >= 0
-        del best_p
     for i, (stamp, _, _, value_text) in enumerate(rows):
         writer.row(
             stamp, value_text, float(score[i]), SignalKind.VOLUME_SPIKE.value if alert[i] else ""

@@ -45,6 +45,7 @@ from services.playbook.detection.triggers import (
 
 STATE_VERSION = 1
 SHARE_PRIOR_MENTIONS = 3.0
+MAX_BACKFILL_SECONDS = 2 * 86400
 
 
 class ShareConfig(BaseModel):
@@ -129,6 +130,8 @@ class TopicDetector:
             )
         if state.version != STATE_VERSION:
             raise ValueError(f"unknown detector state version {state.version}")
+        if state.total.bucket_seconds != bs:
+            raise ValueError("the state was built for another bucket size")
         self._total = SeriesDetector(config.volume, state.total)
         self._negative = SeriesDetector(config.negative, state.negative)
         self._risk = SeriesDetector(config.risk, state.risk or SeriesState(bucket_seconds=bs))
@@ -211,7 +214,8 @@ class TopicDetector:
             self._closed_through = min(self._open) - 1
         if last_closable <= self._closed_through:
             return []
-        first = self._closed_through + 1
+        # a first mention from long ago must not make us replay weeks of empty minutes
+        first = max(self._closed_through + 1, last_closable - MAX_BACKFILL_SECONDS // bs + 1)
         n = last_closable - first + 1
         total = np.zeros(n)
         neg = np.zeros(n)
@@ -222,6 +226,8 @@ class TopicDetector:
                 total[b - first] = t
                 neg[b - first] = g
                 risk[b - first] = r
+            else:
+                self._late += t
         self._closed_through = last_closable
         return self.score_counts(first, total, neg, risk=risk).signals
 

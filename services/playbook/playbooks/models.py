@@ -152,7 +152,10 @@ class Condition(_Model):
     detector: Detector
     topic: str | None = None
     keywords: list[str] | None = Field(
-        default=None, min_length=1, description="any of these found in the signal's evidence"
+        default=None,
+        min_length=1,
+        description="any of these among the signal's keywords (inflections match: storing ~ "
+        "storingen), or the name of the keyword rule that fired",
     )
     min_count: int | None = Field(default=None, ge=1)
     window: IsoDuration | None = Field(default=None, description="the count happened within it")
