@@ -227,7 +227,7 @@ class TopicDetector:
                 neg[b - first] = g
                 risk[b - first] = r
             else:
-                self._late += t
+                self._late += int(t)
         self._closed_through = last_closable
         return self.score_counts(first, total, neg, risk=risk).signals
 
