@@ -135,3 +135,38 @@ def test_payloads_of_another_shape_are_not_recognized(payload: JsonValue, found:
         adapt(AdapterSource.REDDIT, payload)
 
     assert found in str(raised.value)
+
+
+def _comment(number: int, replies: JsonValue, created_utc: float | None = None) -> JsonValue:
+    return {
+        "kind": "t1",
+        "data": {
+            "name": f"t1_c{number}",
+            "body": f"reactie {number}",
+            "link_id": "t3_deep",
+            "parent_id": f"t1_c{number - 1}" if number else "t3_deep",
+            "created_utc": 1795860000 + number if created_utc is None else created_utc,
+            "replies": replies,
+        },
+    }
+
+
+def test_a_reply_chain_deeper_than_the_recursion_limit_is_walked_in_order() -> None:
+    depth = 3000
+    node: JsonValue = ""
+    for number in reversed(range(depth)):
+        node = _comment(number, {"kind": "Listing", "data": {"children": [node] if node else []}})
+    payload: JsonValue = {"kind": "Listing", "data": {"children": [node]}}
+
+    items = adapt(AdapterSource.REDDIT, payload)
+
+    assert [item.native_id for item in items] == [f"t1_c{number}" for number in range(depth)]
+    assert accepted(items[-1])["in_reply_to"] == f"t1_c{depth - 2}"
+
+
+def test_a_created_utc_outside_the_calendar_rejects_the_item() -> None:
+    comment = _comment(1, "", created_utc=1e300)
+    payload: JsonValue = {"kind": "Listing", "data": {"children": [comment]}}
+
+    (item,) = adapt(AdapterSource.REDDIT, payload)
+    assert item.error == "no valid `created_utc` (Unix seconds)"

@@ -144,7 +144,10 @@ def iso_from_epoch(value: JsonValue) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     seconds = value / 1000 if value >= _MILLISECONDS_FROM else value
-    return datetime.fromtimestamp(seconds, tz=UTC).isoformat()
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC).isoformat()
+    except (OverflowError, OSError, ValueError):  # out of datetime's range, or NaN
+        return None
 
 
 def require_text(text: str | None, what: str = "text") -> str:
@@ -153,9 +156,11 @@ def require_text(text: str | None, what: str = "text") -> str:
     return text
 
 
-def require_date(value: str | None, field: str) -> str:
+def require_date(
+    value: str | None, field: str, expected: str = "an ISO-8601 timestamp with a zone"
+) -> str:
     if value is None:
-        raise ItemRejected(f"no valid `{field}` (an ISO-8601 timestamp with a zone)")
+        raise ItemRejected(f"no valid `{field}` ({expected})")
     return value
 
 

@@ -97,7 +97,9 @@ def _facebook(entry: JsonObject, change_value: JsonValue) -> AdaptedItem:
                 text=require_text(get_str(value, "message"), "`message`"),
                 language=None,
                 created_at=require_date(
-                    created_at or iso_from_epoch(entry.get("time")), "created_time"
+                    created_at or iso_from_epoch(entry.get("time")),
+                    "created_time",
+                    "Unix time or an ISO-8601 timestamp with a zone",
                 ),
                 author=author(name=get_str(sender, "name") or get_str(value, "sender_name")),
                 in_reply_to=get_str(value, "parent_id") if item == "comment" else None,
@@ -151,7 +153,9 @@ def _instagram(entry: JsonObject, change_value: JsonValue) -> AdaptedItem:
                 text=require_text(text),
                 language=None,
                 # Comment notifications carry no creation time; `entry.time` is when Meta sent it.
-                created_at=require_date(iso_from_epoch(entry.get("time")), "entry.time"),
+                created_at=require_date(
+                    iso_from_epoch(entry.get("time")), "entry.time", "Unix time"
+                ),
                 author=author(handle=username, url=_instagram_profile(username)),
                 in_reply_to=get_str(value, "parent_id"),
                 thread_id=get_str(media, "id") or get_str(value, "media_id"),

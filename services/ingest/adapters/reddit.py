@@ -60,8 +60,15 @@ def adapt_reddit(payload: JsonValue) -> list[AdaptedItem]:
 
 
 def _walk(listing: JsonValue, items: list[AdaptedItem]) -> None:
-    for child_value in get_list(get_object(as_object(listing), "data"), "children"):
-        child = as_object(child_value)
+    """Depth first, each comment before its replies; a stack rather than recursion, since the
+    nesting depth is the payload's to choose."""
+    stack: list[tuple[list[JsonValue], int]] = [(_children(listing), 0)]
+    while stack:
+        children, index = stack.pop()
+        if index >= len(children):
+            continue
+        stack.append((children, index + 1))
+        child = as_object(children[index])
         kind = get_str(child, "kind")
         data = get_object(child, "data")
         if kind == "t3" and data is not None:
@@ -70,7 +77,7 @@ def _walk(listing: JsonValue, items: list[AdaptedItem]) -> None:
             items.append(_item(data, "t1", _comment))
             replies = data.get("replies")
             if isinstance(replies, dict):
-                _walk(replies, items)
+                stack.append((_children(replies), 0))
         elif kind == "more":
             missing = get_int(data, "count")
             items.append(
@@ -82,6 +89,10 @@ def _walk(listing: JsonValue, items: list[AdaptedItem]) -> None:
         else:
             reason = f"kind {kind!r} is not a post (t3) or comment (t1)"
             items.append(AdaptedItem.rejected(reason, get_str(data, "name")))
+
+
+def _children(listing: JsonValue) -> list[JsonValue]:
+    return get_list(get_object(as_object(listing), "data"), "children")
 
 
 def _item(
@@ -152,7 +163,9 @@ def _mention(
         url=f"https://www.reddit.com{permalink}" if permalink else None,
         text=text,
         language=None,
-        created_at=require_date(iso_from_epoch(data.get("created_utc")), "created_utc"),
+        created_at=require_date(
+            iso_from_epoch(data.get("created_utc")), "created_utc", "Unix seconds"
+        ),
         author=author(
             handle=handle,
             url=f"https://www.reddit.com/user/{handle}" if handle else None,
