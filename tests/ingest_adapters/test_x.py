@@ -199,3 +199,36 @@ def test_payloads_of_another_shape_are_not_recognized(payload: JsonValue, found:
         adapt(AdapterSource.X, payload)
 
     assert found in str(raised.value)
+
+
+def test_errors_about_expanded_objects_are_not_items_but_stream_problems_are() -> None:
+    payload: JsonValue = {
+        "data": [{"id": "5", "text": "@a klopt", "created_at": "2026-11-28T09:00:00.000Z"}],
+        "errors": [
+            {
+                "value": "4",
+                "detail": "Could not find tweet with referenced_tweets.id: [4].",
+                "title": "Not Found Error",
+                "resource_type": "tweet",
+                "parameter": "referenced_tweets.id",
+                "resource_id": "4",
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            },
+            {
+                "title": "operational-disconnect",
+                "disconnect_type": "UpstreamOperationalDisconnect",
+                "detail": "This stream has been disconnected upstream for operational reasons.",
+                "type": "https://api.twitter.com/2/problems/operational-disconnect",
+            },
+        ],
+    }
+
+    items = adapt(AdapterSource.X, payload)
+    assert [(item.native_id, item.error) for item in items] == [
+        ("5", None),
+        (
+            None,
+            "X reported operational-disconnect: "
+            "This stream has been disconnected upstream for operational reasons.",
+        ),
+    ]

@@ -79,14 +79,16 @@ def _facebook(entry: JsonObject, change_value: JsonValue) -> AdaptedItem:
         if value is None or field not in _FACEBOOK_FIELDS:
             raise ItemRejected(f"field {field!r} is not a page feed change")
         verb = get_str(value, "verb")
-        if verb == "remove":
-            raise ItemRejected(f"verb 'remove': the {item or 'item'} was deleted")
+        if verb in {"remove", "delete"}:
+            raise ItemRejected(f"verb {verb!r}: the {item or 'item'} was deleted")
         if item in _NON_TEXT_ITEMS:
             raise ItemRejected(f"item {item!r} is not a post or comment")
         post_id = get_str(value, "post_id")
         if native_id is None or post_id is None:
             raise ItemRejected("no `post_id`/`comment_id`")
         sender = get_object(value, "from")
+        # Feed changes carry `created_time` (Unix time; older versions an ISO string); failing
+        # both, the notification's own `entry.time` is the nearest moment known.
         created = get_str(value, "created_time")
         created_at = iso_from_epoch(value.get("created_time")) or iso_from_text(created)
         return AdaptedItem.ok(

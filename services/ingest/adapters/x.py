@@ -3,9 +3,9 @@ filtered-stream messages.
 
 ``data`` is one tweet or a list; authors come from ``includes.users`` (``expansions=author_id``).
 Long posts carry their full text in ``note_tweet.text``; ``text`` then holds a truncated preview.
-Partial errors about tweets (a deleted or protected tweet in a lookup) arrive in ``errors`` and
-become rejected items, so the caller can report them per id; errors about expanded objects (a
-suspended author) are not items and are left out.
+Partial errors about requested tweets (a deleted or protected tweet in a lookup) arrive in
+``errors`` and become rejected items, so the caller can report them per id; errors about expanded
+objects (a suspended author, a deleted parent tweet) are not items and are left out.
 
 A retweet's own ``text`` is a truncated "RT @user: …"; when the retweeted tweet is in
 ``includes.tweets`` (``expansions=referenced_tweets.id``) the item is that tweet, as a Mastodon
@@ -77,9 +77,17 @@ def adapt_x(payload: JsonValue) -> list[AdaptedItem]:
 
     items = [_item(_retweeted(tweet, included), users) for tweet in tweets]
     for error in get_list(body, "errors"):
-        if get_str(as_object(error), "resource_type") in {None, "tweet"}:
+        if _about_a_requested_tweet(as_object(error)):
             items.append(_error_item(error))
     return items
+
+
+def _about_a_requested_tweet(error: JsonObject | None) -> bool:
+    """A tweet asked for by id (or a stream-level problem), not an expanded object such as a
+    suspended author (`resource_type` user) or a deleted parent (`referenced_tweets.id`)."""
+    resource = get_str(error, "resource_type")
+    parameter = get_str(error, "parameter")
+    return resource in {None, "tweet"} and parameter in {None, "id", "ids"}
 
 
 def _retweeted(tweet: JsonValue, included: dict[str, JsonObject]) -> JsonValue:
