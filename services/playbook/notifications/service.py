@@ -9,6 +9,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.db import new_id
+from services.playbook.drills.service import is_sandbox, record_drill_event
 from services.playbook.notifications import repository as repo
 from services.playbook.notifications.errors import (
     DeliveryNotFound,
@@ -51,6 +52,8 @@ async def notify(
     JSON and becomes ``data`` in the standard body.
     """
     now = now or datetime.now(UTC)
+    if is_sandbox(tenant):
+        await _record_for_drill(session, tenant, event_type, payload, now)
     subscriptions = [
         s
         for s in await repo.active_subscriptions(session, tenant)
@@ -79,6 +82,40 @@ async def notify(
     ]
     await repo.add_deliveries(session, rows)
     return len(rows)
+
+
+#: Events a drill measures, with the payload key naming what they are about.
+_DRILL_EVENTS: dict[str, tuple[str, str]] = {
+    "incident.opened": ("incident_opened", "incident_id"),
+    "incident.resolved": ("incident_resolved", "incident_id"),
+    "step.completed": ("step_completed", "step_id"),
+    "step.escalated": ("step_escalated", "step_id"),
+    "statement.ready": ("statement_ready", "statement_id"),
+}
+
+
+async def _record_for_drill(
+    session: AsyncSession,
+    tenant: str,
+    event_type: str,
+    payload: Mapping[str, object],
+    now: datetime,
+) -> None:
+    """A drill's sandbox has no subscriptions; its events feed the drill's metrics instead."""
+    mapped = _DRILL_EVENTS.get(event_type)
+    if mapped is None:
+        return
+    kind, key = mapped
+    ref = payload.get(key)
+    label = payload.get("title") or payload.get("name") or payload.get("step")
+    await record_drill_event(
+        session,
+        tenant,
+        kind,
+        str(ref) if ref is not None else None,
+        label=label if isinstance(label, str) else None,
+        at=now,
+    )
 
 
 def to_read(subscription: WebhookSubscription) -> WebhookRead:

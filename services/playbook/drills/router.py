@@ -1,0 +1,95 @@
+"""``/v1/drills``: start a drill, follow its progress and metrics, stop it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.common.auth import Caller, require
+from services.common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from services.common.problems import PROBLEM_RESPONSES
+from services.playbook.drills import repository as repo
+from services.playbook.drills import service
+from services.playbook.drills.schemas import DrillRead, DrillStart, ScenarioRead
+from services.playbook.drills.service import SandboxSeeder
+from services.playbook.drills.settings import DrillSettings
+
+router = APIRouter(prefix="/v1", tags=["drills"], responses=PROBLEM_RESPONSES)
+
+
+async def _tx(request: Request) -> AsyncIterator[AsyncSession]:
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    async with sessions() as session:
+        yield session
+
+
+def drill_settings(request: Request) -> DrillSettings:
+    """``settings.drills`` of the app's settings, or the defaults when it has none."""
+    embedded = getattr(request.app.state.settings, "drills", None)
+    return embedded if isinstance(embedded, DrillSettings) else DrillSettings()
+
+
+def sandbox_seeder(request: Request) -> SandboxSeeder | None:
+    """What the core app registered as ``app.state.drill_seeder`` to copy playbooks and topics."""
+    seeder: SandboxSeeder | None = getattr(request.app.state, "drill_seeder", None)
+    return seeder
+
+
+Tx = Annotated[AsyncSession, Depends(_tx, scope="function")]
+Settings = Annotated[DrillSettings, Depends(drill_settings)]
+Seeder = Annotated[SandboxSeeder | None, Depends(sandbox_seeder)]
+Reader = Annotated[Caller, require("incidents:read")]
+Writer = Annotated[Caller, require("drills:write")]
+
+
+@router.get("/drills/scenarios", response_model=list[ScenarioRead], summary="Shipped scenarios")
+async def list_scenarios(caller: Reader) -> list[ScenarioRead]:
+    return service.list_scenarios()
+
+
+@router.post(
+    "/drills",
+    status_code=201,
+    response_model=DrillRead,
+    summary="Start a drill",
+    description=(
+        "Replays a shipped scenario (`scenario`) or a generated one (`generate`: topic, language, "
+        "volume curve) into a sandbox copy of the tenant (`sandbox_tenant`) at `speed` times real "
+        "time, through the real pipeline. Act on its incidents as usual (with a token for the "
+        "sandbox tenant); the drill reports time to detect and time to each step."
+    ),
+)
+async def start_drill(
+    body: DrillStart, caller: Writer, tx: Tx, settings: Settings, seeder: Seeder
+) -> DrillRead:
+    drill = await service.start_drill(
+        tx, caller.tenant, body, settings, actor=caller.subject, seeder=seeder
+    )
+    await tx.commit()
+    return service.to_read(drill, [])
+
+
+@router.get("/drills", response_model=Page[DrillRead], summary="Drills, newest first")
+async def list_drills(
+    caller: Reader, tx: Tx, limit: Limit = 50, cursor: Cursor = None
+) -> Page[DrillRead]:
+    after = str(decode_cursor(cursor, 1)[0]) if cursor else None
+    items = await service.list_drills(tx, caller.tenant, limit=limit + 1, after=after)
+    next_cursor = encode_cursor(items[limit - 1].id) if len(items) > limit else None
+    return Page[DrillRead](items=items[:limit], next_cursor=next_cursor)
+
+
+@router.get("/drills/{drill_id}", response_model=DrillRead, summary="Status, progress and metrics")
+async def get_drill(drill_id: str, caller: Reader, tx: Tx) -> DrillRead:
+    return await service.read_drill(tx, caller.tenant, drill_id)
+
+
+@router.post("/drills/{drill_id}/stop", response_model=DrillRead, summary="Stop a drill")
+async def stop_drill(drill_id: str, caller: Writer, tx: Tx) -> DrillRead:
+    drill = await service.stop_drill(tx, caller.tenant, drill_id)
+    events = await repo.events_for(tx, [drill.id])
+    await tx.commit()
+    return service.to_read(drill, events[drill.id])
