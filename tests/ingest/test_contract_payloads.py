@@ -18,7 +18,9 @@ async def test_enqueued_payload_is_a_valid_mention_batch_v1(
 ) -> None:
     sent = mention(language="nl", in_reply_to="99", thread_id="98", raw={"source": "test"})
     await ingest.client.post(
-        "/v1/mentions", json={"mentions": [sent]}, headers=auth(make_token(tenant, "mentions:write"))
+        "/v1/mentions",
+        json={"mentions": [sent]},
+        headers=auth(make_token(tenant, "mentions:write")),
     )
     pool = await queue_reader("sentiment", ingest.settings.redis_url)
     payloads = [j.args[0] for j in await pool.queued_jobs() if j.args[0]["tenant"] == tenant]
