@@ -31,6 +31,33 @@ def has_migrations() -> bool:
     return Path(MIGRATIONS).exists()
 
 
+OUR_TABLES = (
+    notification_tables.WebhookSubscription,
+    notification_tables.WebhookDelivery,
+    notification_tables.WebhookAttempt,
+    notification_tables.SocialFreezePolicy,
+    notification_tables.SocialFreezeState,
+    drill_tables.Drill,
+    drill_tables.DrillEvent,
+)
+
+
+async def prepare_sqlite(url: str) -> None:
+    """The embedded default: a SQLite file of the playbook service's own."""
+    if has_migrations():
+        await upgrade_async("playbook", url, None)
+        return
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            tables = [SQLModel.metadata.tables[t.__tablename__] for t in OUR_TABLES]
+            await connection.run_sync(
+                lambda sync: SQLModel.metadata.create_all(sync, tables=tables)
+            )
+    finally:
+        await engine.dispose()
+
+
 async def prepare_schema(url: str) -> str:
     """The schema holding our tables: the service's migrations once they exist, else our tables
     alone (in a schema of their own, so a later ``alembic upgrade`` never trips over them)."""
@@ -43,18 +70,7 @@ async def prepare_schema(url: str) -> str:
         async with engine.begin() as connection:
             await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
             await connection.execute(text(f'SET search_path TO "{schema}"'))
-            tables = [
-                SQLModel.metadata.tables[t.__tablename__]
-                for t in (
-                    notification_tables.WebhookSubscription,
-                    notification_tables.WebhookDelivery,
-                    notification_tables.WebhookAttempt,
-                    notification_tables.SocialFreezePolicy,
-                    notification_tables.SocialFreezeState,
-                    drill_tables.Drill,
-                    drill_tables.DrillEvent,
-                )
-            ]
+            tables = [SQLModel.metadata.tables[t.__tablename__] for t in OUR_TABLES]
             await connection.run_sync(
                 lambda sync: SQLModel.metadata.create_all(sync, tables=tables)
             )
@@ -82,7 +98,7 @@ class Harness:
 
 @contextlib.asynccontextmanager
 async def harness(
-    url: str, schema: str, routers: Sequence[APIRouter], settings: TestSettings
+    url: str, schema: str | None, routers: Sequence[APIRouter], settings: TestSettings
 ) -> AsyncIterator[Harness]:
     engine = create_engine(url, schema=schema, pool_size=4)
     sessions = session_factory(engine)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from services.playbook.notifications.delivery import create_http_client, deliver_due
 from tests.conftest import TokenFactory
-from tests.playbook_notifications.support import Harness
+from tests.playbook_notifications.support import Harness, Receiver
 
 MakeHarness = Callable[..., Coroutine[Any, Any, Harness]]
 PUBLIC = "https://93.184.216.34/hooks/uitkijk"
@@ -86,3 +88,21 @@ async def test_scopes_and_tenants_are_respected(
     assert (await h.client.delete(path, headers=stranger)).status_code == 404
     assert (await h.client.post(f"{path}/rotate-secret", headers=stranger)).status_code == 404
     assert (await h.client.get("/v1/webhooks", headers=stranger)).json()["items"] == []
+
+
+async def test_a_test_event_reaches_the_target_whatever_the_filter(
+    make_harness: MakeHarness, hooks: Receiver, tenant: str, make_token: TokenFactory
+) -> None:
+    h = await make_harness(allow_private_targets=True)
+    writer = {"Authorization": f"Bearer {make_token(tenant, 'webhooks:write', 'incidents:read')}"}
+    created = await h.client.post(
+        "/v1/webhooks",
+        json={"url": hooks.url, "event_types": ["incident.opened"], "format": "slack"},
+        headers=writer,
+    )
+    queued = await h.client.post(f"/v1/webhooks/{created.json()['id']}/test", headers=writer)
+    assert queued.status_code == 202 and queued.json()["event_type"] == "webhook.test"
+    async with create_http_client(h.settings.notifications) as http:
+        assert await deliver_due(h.sessions, h.settings.notifications, http) == 1
+    [request] = hooks.requests
+    assert json.loads(request.body)["text"].startswith("Test event: Uitkijk test event")

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import structlog
+from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.db import new_id, transaction
@@ -39,6 +40,18 @@ from services.playbook.notifications.targets import (
 log = structlog.get_logger("uitkijk.playbook.notifications")
 
 USER_AGENT = "Uitkijk-Webhooks/1.0"
+
+ATTEMPTS = Counter(
+    "uitkijk_webhook_attempts_total", "Webhook delivery attempts by outcome", ["outcome"]
+)
+ATTEMPT_SECONDS = Histogram(
+    "uitkijk_webhook_attempt_seconds",
+    "Duration of webhook delivery attempts",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+GAVE_UP = Counter(
+    "uitkijk_webhook_deliveries_failed_total", "Deliveries that failed after their whole schedule"
+)
 
 
 def create_http_client(settings: NotificationSettings) -> httpx.AsyncClient:
@@ -236,7 +249,13 @@ async def deliver_due(
             for (delivery, _), outcome in zip(sendable, outcomes, strict=True)
         ]
         await repo.add_attempts(session, attempts)
-        for attempt in attempts:
+        for (delivery, _), attempt in zip(sendable, attempts, strict=True):
+            outcome = "ok" if attempt.ok else "refused" if attempt.status_code is None else "failed"
+            ATTEMPTS.labels(outcome).inc()
+            if attempt.latency_ms is not None:
+                ATTEMPT_SECONDS.observe(attempt.latency_ms / 1000)
+            if delivery.status == DeliveryStatus.FAILED:
+                GAVE_UP.inc()
             if not attempt.ok:
                 log.info(
                     "webhook attempt failed",

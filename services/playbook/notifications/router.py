@@ -136,6 +136,19 @@ async def rotate_secret(webhook_id: str, caller: Writer, tx: Tx) -> WebhookWithS
     return rotated
 
 
+@router.post(
+    "/webhooks/{webhook_id}/test",
+    status_code=202,
+    response_model=DeliveryRead,
+    tags=["webhooks"],
+    summary="Queue a `webhook.test` event for this subscription (whatever its event filter)",
+)
+async def test_webhook(webhook_id: str, caller: Writer, tx: Tx) -> DeliveryRead:
+    queued = await service.send_test(tx, caller.tenant, webhook_id)
+    await tx.commit()
+    return queued
+
+
 @router.get(
     "/webhooks/{webhook_id}/deliveries",
     response_model=Page[DeliveryRead],

@@ -17,7 +17,7 @@ from services.playbook.notifications.errors import (
     WebhookNotFound,
     WebhookTargetNotAllowed,
 )
-from services.playbook.notifications.events import DeliveryStatus
+from services.playbook.notifications.events import DeliveryStatus, EventType
 from services.playbook.notifications.schemas import (
     AttemptRead,
     DeliveryRead,
@@ -250,6 +250,34 @@ async def get_delivery(session: AsyncSession, tenant: str, delivery_id: str) -> 
         raise DeliveryNotFound(delivery_id)
     log = await repo.attempts_for(session, [delivery.id])
     return to_delivery_read(delivery, log[delivery.id])
+
+
+async def send_test(
+    session: AsyncSession, tenant: str, webhook_id: str, *, now: datetime | None = None
+) -> DeliveryRead:
+    """Queue a ``webhook.test`` event for one subscription, whatever its filter, to try a target."""
+    subscription = await get_subscription(session, tenant, webhook_id)
+    now = now or datetime.now(UTC)
+    delivery = WebhookDelivery(
+        id=new_id(now),
+        tenant=tenant,
+        subscription_id=subscription.id,
+        event_type=EventType.WEBHOOK_TEST,
+        payload={
+            "title": "Uitkijk test event",
+            "description": "If you can read this, notifications reach this endpoint.",
+            "webhook_id": subscription.id,
+        },
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        retry_schedule=[],
+        schedule_start=0,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    await repo.add_deliveries(session, [delivery])
+    return to_delivery_read(delivery)
 
 
 async def replay_delivery(
