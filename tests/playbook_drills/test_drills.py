@@ -7,7 +7,9 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.common.auth import TokenVerifier
 from services.common.db import transaction
+from services.common.settings import TokenSettings
 from services.playbook.drills.runner import run_drill_tick
 from services.playbook.drills.service import record_drill_event
 from services.playbook.notifications.service import notify
@@ -217,3 +219,27 @@ async def test_bad_requests_scopes_and_tenants(
     assert (
         await h.client.post(f"/v1/drills/{drill['id']}/stop", headers=stranger)
     ).status_code == 404
+
+
+async def test_participants_get_a_token_for_the_sandbox_only(
+    make_drills: MakeDrills, tenant: str, make_token: TokenFactory
+) -> None:
+    h = await make_drills()
+    headers = auth(make_token, tenant, "drills:write", "incidents:read")
+    drill = await start(h, headers, scenario="datalek_nl")
+    participant = {
+        "Authorization": "Bearer "
+        + make_token(tenant, "incidents:read", "incidents:write", department="legal")
+    }
+    issued = await h.client.post(f"/v1/drills/{drill['id']}/token", headers=participant)
+    assert issued.status_code == 201
+    body = issued.json()
+    assert body["sandbox_tenant"] == drill["sandbox_tenant"]
+    assert body["scopes"] == ["incidents:read", "incidents:write"]
+    caller = await TokenVerifier(TokenSettings()).verify(body["token"])
+    assert caller.tenant == drill["sandbox_tenant"] and caller.department == "legal"
+    assert caller.scopes == frozenset({"incidents:read", "incidents:write"})
+
+    await h.client.post(f"/v1/drills/{drill['id']}/stop", headers=headers)
+    late = await h.client.post(f"/v1/drills/{drill['id']}/token", headers=participant)
+    assert late.status_code == 409

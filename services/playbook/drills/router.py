@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.common.auth import Caller, require
 from services.common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from services.common.problems import PROBLEM_RESPONSES
+from services.common.settings import TokenSettings
 from services.playbook.drills import repository as repo
 from services.playbook.drills import service
-from services.playbook.drills.schemas import DrillRead, DrillStart, ScenarioRead
+from services.playbook.drills.schemas import DrillRead, DrillStart, SandboxToken, ScenarioRead
 from services.playbook.drills.service import SandboxSeeder
 from services.playbook.drills.settings import DrillSettings
 
@@ -93,3 +94,28 @@ async def stop_drill(drill_id: str, caller: Writer, tx: Tx) -> DrillRead:
     events = await repo.events_for(tx, [drill.id])
     await tx.commit()
     return service.to_read(drill, events[drill.id])
+
+
+def _token_settings(request: Request) -> TokenSettings:
+    tokens: TokenSettings = request.app.state.settings.tokens
+    return tokens
+
+
+Tokens = Annotated[TokenSettings, Depends(_token_settings)]
+
+
+@router.post(
+    "/drills/{drill_id}/token",
+    status_code=201,
+    response_model=SandboxToken,
+    summary="A token for the drill's sandbox tenant",
+    description=(
+        "Carries the caller's own incident scopes and department, for the sandbox tenant only, "
+        "so the team acknowledges, completes steps and approves statements in the drill as they "
+        "would for real. Signed with the shared HS256 secret."
+    ),
+)
+async def sandbox_token(
+    drill_id: str, caller: Reader, tx: Tx, settings: Settings, tokens: Tokens
+) -> SandboxToken:
+    return await service.sandbox_token(tx, caller, drill_id, tokens, settings)

@@ -120,3 +120,12 @@ class ScenarioRead(BaseModel):
     mentions: int
     duration_seconds: float
     onset_seconds: float
+
+
+class SandboxToken(BaseModel):
+    """A bearer token for the drill's sandbox tenant: act on its incidents as the team would."""
+
+    token: str
+    sandbox_tenant: str
+    scopes: list[str]
+    expires_at: datetime

@@ -7,11 +7,13 @@ incidents never mix with the real ones. Functions flush; the caller commits.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.auth import Caller, mint_token
 from services.common.db import new_id
+from services.common.settings import TokenSettings
 from services.playbook.drills import repository as repo
 from services.playbook.drills import scenarios
 from services.playbook.drills.errors import (
@@ -27,12 +29,22 @@ from services.playbook.drills.schemas import (
     DrillRead,
     DrillStart,
     DrillStatus,
+    SandboxToken,
     ScenarioRead,
 )
 from services.playbook.drills.settings import DrillSettings
 from services.playbook.drills.tables import Drill, DrillEvent
 
 SANDBOX_MARK = "~drill-"
+#: What a drill participant may do in the sandbox (never more than their own token allows).
+SANDBOX_SCOPES = (
+    "incidents:read",
+    "incidents:write",
+    "statements:approve",
+    "playbooks:read",
+    "mentions:read",
+    "analytics:read",
+)
 
 #: Copies what a drill needs from the real tenant into its sandbox (active playbooks, topics):
 #: ``await seeder(session, tenant, sandbox_tenant)``. The core app provides it.
@@ -255,3 +267,36 @@ async def list_drills(
     drills = await repo.list_for(session, tenant, limit=limit, after=after)
     events = await repo.events_for(session, [d.id for d in drills])
     return [to_read(d, events[d.id]) for d in drills]
+
+
+async def sandbox_token(
+    session: AsyncSession,
+    caller: Caller,
+    drill_id: str,
+    tokens: TokenSettings,
+    settings: DrillSettings,
+    *,
+    now: datetime | None = None,
+) -> SandboxToken:
+    """A token for the drill's sandbox tenant with the caller's own incident scopes and department,
+    so the team acts on the drill's incidents exactly as on real ones (HS256, the shared secret)."""
+    drill = await get_drill(session, caller.tenant, drill_id)
+    if drill.status in (DrillStatus.STOPPED, DrillStatus.FAILED):
+        raise DrillFinished(drill_id, drill.status)
+    scopes = [s for s in SANDBOX_SCOPES if caller.has(s)]
+    now = now or datetime.now(UTC)
+    ttl = settings.token_ttl_seconds
+    token = mint_token(
+        tokens,
+        tenant=drill.sandbox_tenant,
+        scopes=scopes,
+        subject=caller.subject or None,
+        ttl_seconds=ttl,
+        department=caller.department,
+    )
+    return SandboxToken(
+        token=token,
+        sandbox_tenant=drill.sandbox_tenant,
+        scopes=scopes,
+        expires_at=now + timedelta(seconds=ttl),
+    )
