@@ -126,6 +126,7 @@ class _Writer:
     def row(self, timestamp: str, value: str | float, score: float, alert: str) -> None:
         self.rows += 1
         self.alerts += bool(alert)
+        score = min(1.0, max(0.0, score)) + 0.0  # in [0, 1], and never "-0.0000"
         if self._csv is not None:
             shown = _number(value) if isinstance(value, float) else value
             self._csv.writerow([timestamp, shown, f"{score:.4f}", alert])

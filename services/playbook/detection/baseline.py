@@ -5,7 +5,9 @@ Model: the expected count of a bucket is ``seasonal(slot) * level``.
 * ``seasonal`` is an exponentially weighted mean (and mean of squares, for the variance) per
   (day of week, hour of day) slot in the configured time zone, updated once per visit of the slot
   (once a week). Until a slot has ``warmup_visits`` visits the (hour of day) slot stands in, which
-  learns seven times faster, so a new topic is scored after a day.
+  learns seven times faster, so a new topic is scored after a day. Before that, an all-hours
+  mean (every closed hour, whatever its slot) stands in after ``warmup_visits`` hours, with its
+  larger day-and-night variance, so a new tenant is not blind for its first day.
 * ``level`` is a slow multiplicative correction (a busy news day, a growing brand), updated once an
   hour from the ratio observed / seasonal, weighted by how much evidence the hour carried.
 
@@ -69,6 +71,10 @@ class SeriesState(BaseModel):
     hod_sq: list[float] = Field(default_factory=lambda: [0.0] * 24)
     hod_weight: list[float] = Field(default_factory=lambda: [0.0] * 24)
     hod_visits: list[int] = Field(default_factory=lambda: [0] * 24)
+    all_mean: float = 0.0
+    all_sq: float = 0.0
+    all_weight: float = 0.0
+    all_visits: int = 0
     level: float = 1.0
     last_bucket: int | None = None
     chunk_key: int | None = None
@@ -124,6 +130,8 @@ class SeriesDetector:
         self._how_visits = np.array(state.how_visits, dtype=np.int64)
         self._hod = np.array([state.hod_mean, state.hod_sq, state.hod_weight], dtype=np.float64)
         self._hod_visits = np.array(state.hod_visits, dtype=np.int64)
+        self._all = np.array([state.all_mean, state.all_sq, state.all_weight], dtype=np.float64)
+        self._all_visits = state.all_visits
         self.level = state.level
         self.last_bucket = state.last_bucket
         self._chunk_key = state.chunk_key
@@ -155,6 +163,10 @@ class SeriesDetector:
             hod_sq=self._hod[1].tolist(),
             hod_weight=self._hod[2].tolist(),
             hod_visits=self._hod_visits.tolist(),
+            all_mean=float(self._all[0]),
+            all_sq=float(self._all[1]),
+            all_weight=float(self._all[2]),
+            all_visits=self._all_visits,
             level=self.level,
             last_bucket=self.last_bucket,
             chunk_key=self._chunk_key,
@@ -193,6 +205,9 @@ class SeriesDetector:
         elif self._hod_visits[hod] >= self.config.warmup_visits:
             mean = self._hod[0, hod] / self._hod[2, hod]
             sq = self._hod[1, hod] / self._hod[2, hod]
+        elif self._all_visits >= self.config.warmup_visits and self._all[2] > 0:
+            mean = float(self._all[0] / self._all[2])
+            sq = float(self._all[1] / self._all[2])
         phi = 1.0
         if mean is not None:
             var = max(sq - mean * mean, mean)
@@ -214,6 +229,8 @@ class SeriesDetector:
             a = self.config.hod_alpha
             self._hod[:, hod] = (1 - a) * self._hod[:, hod] + a * obs
             self._hod_visits[hod] += 1
+            self._all = (1 - a) * self._all + a * obs
+            self._all_visits += 1
             if expected > 0:
                 ratio = min(max(total / expected, 0.2), 5.0)
                 a = self.config.level_alpha * min(1.0, expected / self.config.level_evidence)
