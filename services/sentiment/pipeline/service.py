@@ -1,0 +1,406 @@
+"""Scoring a batch end to end: enrich, tag, store (read model + counters), then send it on.
+
+The job (``pipeline.jobs``) owns the transaction boundaries: one transaction writes the read
+model, the counter delta and the playbook outbox row; the playbook job and the live events
+leave only after it commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import structlog
+from arq.connections import ArqRedis
+from prometheus_client import Counter
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.common.contracts import MentionBatchV1, MentionV1, events_channel
+from services.common.db import new_id, transaction
+from services.common.queue import PLAYBOOK_QUEUE, SENTIMENT_QUEUE, enqueue_batch, queue_name
+from services.sentiment.analytics import buckets
+from services.sentiment.analytics import repository as analytics_repo
+from services.sentiment.mentions import repository as mentions_repo
+from services.sentiment.mentions.tables import EnrichedMention
+from services.sentiment.nlp import Author, Engagement, Enricher, EnrichInput
+from services.sentiment.pipeline import repository as repo
+from services.sentiment.pipeline.tables import FailedJob, PlaybookOutbox
+from services.sentiment.topics.service import ProfileCache, TenantProfile
+
+log = structlog.get_logger("uitkijk.sentiment")
+
+EVALUATE_JOB = "evaluate_batch"
+SCORED = Counter("uitkijk_sentiment_mentions_scored_total", "Mentions scored by the worker")
+PLAYBOOK_ENQUEUE_FAILURES = Counter(
+    "uitkijk_sentiment_playbook_enqueue_failures_total", "Scored batches left in the outbox"
+)
+
+
+class ConcurrentScoring(Exception):  # noqa: N818 - a condition, retried like a transient error
+    """Another job stored one of these mentions between our read and our write: retry."""
+
+
+def playbook_job_id(batch_id: str, model_version: str) -> str:
+    return f"{batch_id}:{model_version}"
+
+
+@dataclass(slots=True)
+class SentLog:
+    """Outbox rows whose batch reached the playbook queue; deleted in bulk by housekeeping."""
+
+    ids: list[str] = field(default_factory=list)
+
+    def add(self, job_ids: Sequence[str]) -> None:
+        self.ids.extend(job_ids)
+
+    def take(self) -> list[str]:
+        ids, self.ids = self.ids, []
+        return ids
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """What a scoring job needs, made once in the worker's start-up."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    enricher: Enricher
+    profiles: ProfileCache
+    playbook: ArqRedis
+    redis: Redis
+    prefix: str
+    sent_log: SentLog
+    publish_events: bool = True
+    enqueue_timeout: float = 2.0
+
+
+# --- enrichment (CPU; run in a thread) --------------------------------------------------------
+
+
+def score_rows(
+    enricher: Enricher,
+    profile: TenantProfile,
+    tenant: str,
+    mentions: Sequence[MentionV1],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Read-model rows for ``mentions`` (one batched ``enrich`` call, then topic tags)."""
+    inputs = []
+    for m in mentions:
+        a = m.author
+        e = m.engagement
+        specific = profile.platform_accounts.get(m.platform.value)
+        inputs.append(
+            EnrichInput.model_construct(
+                text=m.text,
+                language=m.language,
+                author=Author.model_construct(
+                    handle=a.handle,
+                    name=a.name,
+                    bio=a.bio,
+                    url=a.url,
+                    followers=a.followers,
+                    verified=a.verified,
+                ),
+                engagement=Engagement.model_construct(
+                    likes=e.likes, shares=e.shares, replies=e.replies, views=e.views
+                ),
+                platform=m.platform.value,
+                known_accounts=specific,
+            )
+        )
+    enriched = enricher.enrich(inputs, profile.accounts)
+    rows: list[dict[str, Any]] = []
+    for m, x in zip(mentions, enriched, strict=True):
+        sentiment = x.sentiment
+        rows.append(
+            {
+                "id": m.id,
+                "tenant": tenant,
+                "platform": m.platform.value,
+                "external_id": m.external_id,
+                "created_at": m.created_at.astimezone(UTC),
+                "text": m.text,
+                "url": m.url,
+                "author_handle": m.author.handle,
+                "author_name": m.author.name,
+                "author_followers": m.author.followers,
+                "language": x.language,
+                "sentiment": sentiment.label.value,
+                "sentiment_score": float(sentiment.score),
+                "confidence": float(sentiment.confidence),
+                "intents": [i.value for i in x.intents],
+                "crisis_categories": [c.value for c in x.crisis_categories],
+                "stakeholder": x.stakeholder.value,
+                "stakeholder_reason": x.stakeholder_reason,
+                "reach": float(x.reach),
+                "risk": float(x.risk),
+                "risk_factors": {
+                    **x.risk_factors.model_dump(mode="json"),
+                    "stakeholder_reason": x.stakeholder_reason,
+                },
+                "topics": profile.tag(m.text, m.author.handle, x.language),
+                "model_version": x.model_version,
+                "scored_at": now,
+            }
+        )
+    return rows
+
+
+def facets(row: dict[str, Any]) -> buckets.Facets:
+    return buckets.Facets(
+        created_at=row["created_at"],
+        platform=row["platform"],
+        language=row["language"],
+        sentiment=row["sentiment"],
+        intents=tuple(row["intents"]),
+        stakeholder=row["stakeholder"],
+        topics=tuple(row["topics"]),
+    )
+
+
+def wire_mention(row: dict[str, Any]) -> dict[str, Any]:
+    """A read-model row in the ``ScoredMentionV1`` wire form (orjson writes the datetimes)."""
+    return {
+        "id": row["id"],
+        "platform": row["platform"],
+        "created_at": row["created_at"],
+        "text": row["text"],
+        "url": row["url"],
+        "author_handle": row["author_handle"],
+        "author_followers": row["author_followers"],
+        "language": row["language"],
+        "sentiment": row["sentiment"],
+        "sentiment_score": row["sentiment_score"],
+        "confidence": row["confidence"],
+        "intents": row["intents"],
+        "crisis_categories": row["crisis_categories"],
+        "stakeholder": row["stakeholder"],
+        "reach": row["reach"],
+        "risk": row["risk"],
+        "topics": row["topics"],
+        "model_version": row["model_version"],
+    }
+
+
+def stored_row(mention: EnrichedMention) -> dict[str, Any]:
+    return {c: getattr(mention, c) for c in mentions_repo.COLUMNS}
+
+
+# --- the use case -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    batch_id: str
+    tenant: str
+    mentions: int
+    new: int
+    model_version: str
+    playbook_job_id: str
+    sent_to_playbook: bool
+
+
+async def store(
+    session: AsyncSession, tenant: str, rows: list[dict[str, Any]], outbox: PlaybookOutbox
+) -> int:
+    """Write the read model, the counter delta and the outbox row; returns how many were new."""
+    ids = [r["id"] for r in rows]
+    previous = await mentions_repo.lock_previous(session, ids)
+    inserted = await mentions_repo.upsert(
+        session, [{c: r[c] for c in mentions_repo.COLUMNS} for r in rows]
+    )
+    raced = [i for i, new in inserted.items() if not new and i not in previous]
+    if raced:
+        raise ConcurrentScoring(f"{len(raced)} mention(s) stored concurrently, e.g. {raced[0]}")
+    change = buckets.delta(previous.values(), (facets(r) for r in rows))
+    await analytics_repo.apply_delta(session, tenant, change)
+    await repo.add_outbox(session, outbox)
+    return len(ids) - len(previous)
+
+
+async def process(pipeline: Pipeline, batch: MentionBatchV1) -> Outcome:
+    """Score, store and send on one batch; a second run changes nothing but ``scored_at``."""
+    unique = list({m.id: m for m in batch.mentions}.values())
+    profile = await pipeline.profiles.get(batch.tenant)
+    now = datetime.now(UTC)
+    rows = await asyncio.to_thread(
+        score_rows, pipeline.enricher, profile, batch.tenant, unique, now
+    )
+    model_version = pipeline.enricher.model_version
+    job_id = playbook_job_id(batch.batch_id, model_version)
+    outbox = PlaybookOutbox(
+        job_id=job_id,
+        batch_id=batch.batch_id,
+        tenant=batch.tenant,
+        mention_ids=[r["id"] for r in rows],
+        trace_id=batch.trace_id,
+        created_at=now,
+    )
+    async with transaction(pipeline.sessions) as session:
+        new = await store(session, batch.tenant, rows, outbox)
+    SCORED.inc(len(rows))
+    wire = [wire_mention(r) for r in rows]
+    payload = {
+        "version": 1,
+        "batch_id": batch.batch_id,
+        "tenant": batch.tenant,
+        "mentions": wire,
+        "trace_id": batch.trace_id,
+    }
+    sent = await send_to_playbook(pipeline, job_id, payload)
+    if pipeline.publish_events:
+        await publish(pipeline, batch.tenant, wire, now)
+    return Outcome(batch.batch_id, batch.tenant, len(rows), new, model_version, job_id, sent)
+
+
+async def send_to_playbook(pipeline: Pipeline, job_id: str, payload: dict[str, Any]) -> bool:
+    """Enqueue after the commit; on failure the outbox row stays for the sweeper."""
+    try:
+        await enqueue_batch(
+            pipeline.playbook,
+            EVALUATE_JOB,
+            payload,
+            job_id=job_id,
+            queue=queue_name(pipeline.prefix, PLAYBOOK_QUEUE),
+            within_seconds=pipeline.enqueue_timeout,
+        )
+    except Exception as exc:  # Redis down or slow: the outbox keeps it
+        PLAYBOOK_ENQUEUE_FAILURES.inc()
+        log.warning("playbook enqueue failed; left in outbox", job_id=job_id, error=repr(exc))
+        return False
+    pipeline.sent_log.add([job_id])
+    return True
+
+
+async def publish(
+    pipeline: Pipeline, tenant: str, mentions: Sequence[dict[str, Any]], at: datetime
+) -> None:
+    """One ``MentionScoredEventV1`` per mention, in one round trip. Live updates are best effort."""
+    channel = events_channel(pipeline.prefix, tenant)
+    try:
+        async with pipeline.redis.pipeline(transaction=False) as pipe:
+            for mention in mentions:
+                event = {
+                    "version": 1,
+                    "tenant": tenant,
+                    "at": at,
+                    "type": "mention.scored",
+                    "mention": mention,
+                }
+                pipe.publish(channel, orjson.dumps(event))
+            await asyncio.wait_for(pipe.execute(), timeout=pipeline.enqueue_timeout)
+    except Exception as exc:  # subscribers miss a live update; the read model has it
+        log.warning("publishing scored events failed", tenant=tenant, error=repr(exc))
+
+
+# --- housekeeping: the outbox sweep and failed jobs ---------------------------------------------
+
+
+async def forget_sent(sessions: async_sessionmaker[AsyncSession], sent_log: SentLog) -> int:
+    ids = sent_log.take()
+    if ids:
+        try:
+            async with transaction(sessions) as session:
+                await repo.remove_outbox(session, ids)
+        except Exception:
+            sent_log.add(ids)
+            raise
+    return len(ids)
+
+
+async def sweep_outbox(pipeline: Pipeline, *, grace: timedelta, limit: int = 50) -> int:
+    """Send scored batches that were committed but never reached the playbook queue."""
+    await forget_sent(pipeline.sessions, pipeline.sent_log)
+    sent = 0
+    async with transaction(pipeline.sessions) as session:
+        for entry in await repo.claim_unsent(session, datetime.now(UTC) - grace, limit):
+            stored = await mentions_repo.mentions_by_ids(session, entry.tenant, entry.mention_ids)
+            payload = {
+                "version": 1,
+                "batch_id": entry.batch_id,
+                "tenant": entry.tenant,
+                "mentions": [
+                    wire_mention(stored_row(m)) for m in sorted(stored, key=lambda m: m.id)
+                ],
+                "trace_id": entry.trace_id,
+            }
+            try:
+                await enqueue_batch(
+                    pipeline.playbook,
+                    EVALUATE_JOB,
+                    payload,
+                    job_id=entry.job_id,
+                    queue=queue_name(pipeline.prefix, PLAYBOOK_QUEUE),
+                    within_seconds=pipeline.enqueue_timeout,
+                )
+            except Exception as exc:
+                PLAYBOOK_ENQUEUE_FAILURES.inc()
+                await repo.note_failure(session, entry.job_id, repr(exc))
+                break
+            await repo.remove_outbox(session, [entry.job_id])
+            sent += 1
+    if sent:
+        log.info("sweeper sent scored batches", batches=sent)
+    return sent
+
+
+async def record_failure(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    job_id: str,
+    function: str,
+    payload: dict[str, Any],
+    error: BaseException,
+    tries: int,
+) -> str | None:
+    """Keep a job that failed for good; ``None`` when even that fails (the log has it)."""
+    tenant = payload.get("tenant") if isinstance(payload, dict) else None
+    failed = FailedJob(
+        id=new_id(),
+        job_id=job_id,
+        function=function,
+        tenant=tenant if isinstance(tenant, str) else None,
+        payload=payload if isinstance(payload, dict) else {"value": payload},
+        error=f"{type(error).__name__}: {error}"[:4000],
+        tries=tries,
+        failed_at=datetime.now(UTC),
+    )
+    try:
+        async with transaction(sessions) as session:
+            await repo.add_failed(session, failed)
+    except Exception as exc:
+        log.error("could not record a failed job", job_id=job_id, error=repr(exc))
+        return None
+    log.error("job failed for good", job_id=job_id, failed_id=failed.id, error=failed.error)
+    return failed.id
+
+
+async def replay_failed(
+    sessions: async_sessionmaker[AsyncSession],
+    queue: ArqRedis,
+    prefix: str,
+    *,
+    tenant: str | None = None,
+    ids: Sequence[str] | None = None,
+    limit: int = 100,
+) -> list[str]:
+    """Put failed jobs back on the sentiment queue (new job ids); returns the replayed ids."""
+    replayed: list[str] = []
+    async with transaction(sessions) as session:
+        failures = await repo.unreplayed_failures(session, tenant=tenant, ids=ids, limit=limit)
+        for failure in failures:
+            await enqueue_batch(
+                queue,
+                failure.function,
+                dict(failure.payload),
+                job_id=f"{failure.job_id}:replay:{failure.id}",
+                queue=queue_name(prefix, SENTIMENT_QUEUE),
+            )
+            replayed.append(failure.id)
+        await repo.mark_replayed(session, replayed, datetime.now(UTC))
+    return replayed
