@@ -40,11 +40,12 @@ CHAR_NGRAMS = (2, 5)
 # Social-media words (and the emoji/emoticon polarity tokens) that book reviews never contain;
 # added to the Dutch word-unigram weights.  Values are logits per occurrence before scaling.
 DUTCH_PRIORS: dict[str, float] = {
-    "emopos": 2.0, "emoneg": -2.0, "storing": -2.0, "storingen": -2.0, "klote": -2.5,
+    "emopos": 6.0, "emoneg": -6.0, "storingen": -2.0, "klote": -2.5,
     "kut": -2.5, "bagger": -2.5, "ruk": -2.0, "faal": -2.0, "fail": -2.0, "wtf": -2.0,
     "belachelijk": -2.0, "schandalig": -2.5, "schande": -2.5, "oplichters": -2.5,
     "boos": -1.5, "woedend": -2.5, "balen": -1.5, "kapot": -1.5, "traag": -1.5, "plat": -1.0,
-    "boycot": -2.0, "datalek": -2.0, "klantenservice": -0.5, "wachten": -1.0,
+    "boycot": -2.0, "datalek": -2.5, "gestolen": -1.5, "gehackt": -2.0, "fraude": -2.0,
+    "oplichting": -2.0, "storing": -2.0, "onbereikbaar": -1.5, "ontevreden": -2.0, "klantenservice": -0.5, "wachten": -1.0,
     "bedankt": 2.0, "dank": 1.5, "dankjewel": 2.0, "top": 2.0, "topper": 2.0, "toppie": 2.0,
     "chapeau": 2.0, "lekker": 1.5, "blij": 1.5, "tevreden": 1.5, "snel": 0.5, "geholpen": 1.0,
 }

@@ -3,8 +3,9 @@
 Build it once with :func:`load_enricher` and share it: it holds only read-only models, so
 ``enrich`` and ``score_texts`` are thread-safe and re-entrant.  No I/O after construction.
 
-Sentiment per language: Dutch texts use the Dutch model, English the English one; a post with
-both Dutch and English function words blends the two by the Dutch share of those words.  Texts of
+Sentiment per language: Dutch texts use the Dutch model, English the English one; a Dutch post
+with English function words (or an English one with at least two Dutch ones) blends the two by
+the Dutch share of those words.  Texts of
 undetermined language (``und``: mostly very short ones like "top!" or "slechtttt") average the
 Dutch and English models.  Other languages use the English model pulled halfway towards uniform
 (lower confidence, dampened score): it has seen no German or French, only their emoji, emoticons
@@ -47,6 +48,7 @@ from services.sentiment.nlp.schemas import (
     ScoreResult,
     Sentiment,
     SentimentLabel,
+    build,
 )
 from services.sentiment.nlp.stakeholders import StakeholderType, classify_stakeholder
 
@@ -86,7 +88,10 @@ class Enricher:
                 sent.score, cats, Intent.COMPLAINT in its, 0.0, StakeholderType.UNKNOWN
             )
             out.append(
-                ScoreResult.model_construct(language=lang, sentiment=sent, intents=its, risk=risk)
+                build(
+                    ScoreResult,
+                    {"language": lang, "sentiment": sent, "intents": its, "risk": risk},
+                )
             )
         return out
 
@@ -111,17 +116,20 @@ class Enricher:
                 sent.score, cats, Intent.COMPLAINT in its, reach, stakeholder
             )
             out.append(
-                Enrichment.model_construct(
-                    language=langs[i],
-                    sentiment=sent,
-                    intents=its,
-                    crisis_categories=cats,
-                    stakeholder=stakeholder,
-                    stakeholder_reason=reason,
-                    reach=round(reach, 4),
-                    risk=risk,
-                    risk_factors=factors,
-                    model_version=self.model_version,
+                build(
+                    Enrichment,
+                    {
+                        "language": langs[i],
+                        "sentiment": sent,
+                        "intents": its,
+                        "crisis_categories": cats,
+                        "stakeholder": stakeholder,
+                        "stakeholder_reason": reason,
+                        "reach": round(reach, 4),
+                        "risk": risk,
+                        "risk_factors": factors,
+                        "model_version": self.model_version,
+                    },
                 )
             )
         return out
@@ -174,11 +182,18 @@ class Enricher:
             # weight of the Dutch model: 1 for Dutch text without English function words,
             # the Dutch share of nl+en function words for mixed posts, 0 otherwise
             w = np.where(lang_arr == "nl", np.where(en_hits > 0, nl_share, 1.0), 0.0)
-            w = np.where((lang_arr == "en") & (nl_hits > 0), nl_share, w)
+            w = np.where((lang_arr == "en") & (nl_hits >= 2), nl_share, w)
             w = np.where(lang_arr == UND, 0.5, w)
             use = w > 0
-            if use.any():
-                p_nl = models["nl"].predict_hashed(hashed, use)
+            n_use = int(use.sum())
+            if n_use:
+                nl_model = models["nl"]
+                if n_use * 3 < len(texts):  # few: featurise just those texts again
+                    idx = np.flatnonzero(use)
+                    p_nl = np.zeros_like(probs)
+                    p_nl[idx] = nl_model.predict([texts[i] for i in idx])
+                else:
+                    p_nl = nl_model.predict_hashed(hashed)
                 probs = (w[:, None] * p_nl + (1.0 - w[:, None]) * probs).astype(np.float32)
             other &= ~use
         if other.any():
@@ -188,11 +203,12 @@ class Enricher:
 
 
 def _sentiments(probs: F32) -> list[Sentiment]:
-    labels = probs.argmax(axis=1).tolist()
-    scores = np.clip(probs[:, 2] - probs[:, 0], -1.0, 1.0).round(4).tolist()
-    conf = probs.max(axis=1).round(4).tolist()
+    p = probs.astype(np.float64)
+    labels = p.argmax(axis=1).tolist()
+    scores = np.clip(p[:, 2] - p[:, 0], -1.0, 1.0).round(4).tolist()
+    conf = p.max(axis=1).round(4).tolist()
     return [
-        Sentiment.model_construct(label=_LABELS[k], score=s, confidence=c)
+        build(Sentiment, {"label": _LABELS[k], "score": s, "confidence": c})
         for k, s, c in zip(labels, scores, conf, strict=True)
     ]
 

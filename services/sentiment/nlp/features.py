@@ -44,20 +44,46 @@ INTENSIFIERS: frozenset[str] = frozenset(
     sehr wirklich total extrem voll tres vraiment trop""".split()
 )
 
+BOOSTERS: frozenset[str] = frozenset(
+    """very really extremely totally absolutely completely incredibly utterly truly so
+    echt heel erg zeer super enorm ontzettend vreselijk verschrikkelijk hartstikke extreem
+    ongelooflijk mega sehr wirklich extrem vraiment tres""".split()
+)
+
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _USER = re.compile(r"@\w+")
-_ELONG = re.compile(r"(\w)\1{2,}")
+_ELONG = re.compile(r"(\w)\1\1+")
 _REPEAT_PUNCT = re.compile(r"([!?])[!?1]+")
 _APOS_NEG = re.compile(r"n[’']t\b")
 _APOS = re.compile(r"[’'`´]")
 _EMO_POS = re.compile(r"(?<!\S)(?:[:;=8x]-?[)\]dp*]+|\(-?[:;=]|<3+|\^_*\^)(?!\S)")
 _EMO_NEG = re.compile(r"(?<!\S)(?:[:;=]-?[(\[/\\|]+|\)-?[:;=]|:[’']\(|</3)(?!\S)")
-_SYMBOLS = re.compile(r"([!?.,;:()\[\]{}\"“”„«»…|/\\+=*~&%$€£<>-])")
+_SYMBOLS = re.compile(r"[!?.,;:()\[\]{}\"“”„«»…|/\\+=*~&%$€£<>#-]")
 _DIGITS = re.compile(r"\d+")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b\ufe0f]+")
-_NEG_SCOPE = re.compile(
-    r"\b(" + "|".join(sorted(NEGATORS, key=len, reverse=True)) + r")((?: [^\s!?.,;:()#@]+){1,3})"
-)
+_INVISIBLE = str.maketrans({"\u200b": " ", "\ufe0f": " ", "\r": " "})
+
+
+def trie_regex(words: set[str] | frozenset[str]) -> str:
+    """A regex matching any of ``words``, as a character trie (one branch test per letter;
+    Python's ``re`` tries a plain alternation's branches one by one)."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:  # type: ignore[type-arg]
+        if "" in node and len(node) == 1:
+            return ""
+        branches = [re.escape(ch) + render(child) for ch, child in sorted(node.items()) if ch]
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return render(trie)
+
+
+_NEG_SCOPE = re.compile(r"\b(" + trie_regex(NEGATORS) + r")((?: [^\s!?.,;:()#@]+){1,3})")
 
 POS_EMOJI = "😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙😚🙂🤗🤩👍👏🙌💪🎉🥳❤💕💖💗💙💚💛💜🧡🤍💯✨🌟⭐🔥😻🙏✅🏆😇🤝"
 NEG_EMOJI = "😞😟😠😡🤬😢😭😤😩😫😖😣☹🙁😕😒🙄😔😓😰😱😨👎💔🤮🤢😷💩⚠❌🚫😬🤦🤯😪"
@@ -68,6 +94,18 @@ _EMOJI_POLARITY = {**{e: " emopos " for e in POS_EMOJI}, **{e: " emoneg " for e 
 def _emoji(match: re.Match[str]) -> str:
     e = match.group(0)
     return " " + e + _EMOJI_POLARITY.get(e, " ")
+
+
+def _double(match: re.Match[str]) -> str:
+    return match.group(1) * 2
+
+
+def _double_punct(match: re.Match[str]) -> str:
+    return " " + match.group(1) * 2 + " "
+
+
+def _spaced(match: re.Match[str]) -> str:
+    return " " + match.group(0) + " "
 
 
 def _scope(match: re.Match[str]) -> str:
@@ -85,23 +123,20 @@ def normalise_batch(texts: Sequence[str]) -> str:
     negated word gets word *and* character n-grams of its own, which a model learns (or is
     given, see ``negated``) with the opposite polarity.
     """
-    s = "\n".join(t.replace("\n", " ").replace("\r", " ") for t in texts).lower()
+    s = "\n".join([t.replace("\n", " ") for t in texts]).translate(_INVISIBLE).lower()
     s = _URL.sub(" httpurl ", s)
     s = _USER.sub(" @user ", s)
     s = _APOS_NEG.sub("nt", s)
     s = _EMO_POS.sub(" emopos ", s)
     s = _EMO_NEG.sub(" emoneg ", s)
     s = _APOS.sub("", s)
-    s = _ELONG.sub(r"\1\1", s)
-    s = _REPEAT_PUNCT.sub(r" \1\1 ", s)
+    s = _ELONG.sub(_double, s)
+    s = _REPEAT_PUNCT.sub(_double_punct, s)
     s = _EMOJI_RE.sub(_emoji, s)
-    s = s.replace("#", " # ")
-    s = _SYMBOLS.sub(r" \1 ", s)
+    s = _SYMBOLS.sub(_spaced, s)
     s = _DIGITS.sub("0", s)
-    s = _SPACES.sub(" ", s)
-    s = s.replace(" \n", "\n").replace("\n ", "\n")
-    s = _NEG_SCOPE.sub(_scope, s)
-    return s.strip(" ")
+    s = "\n".join([" ".join(line.split()) for line in s.split("\n")])
+    return _NEG_SCOPE.sub(_scope, s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +158,8 @@ class Hashed:
     token_hash: U64  # raw 64-bit hash of each word token (lexicon and stopword look-ups)
     token_rows: I64  # document index of each word token
     n_docs: int
+    word_bounds: tuple[int, ...] = ()  # offsets of row-sorted runs in word_rows
+    char_bounds: tuple[int, ...] = ()  # offsets of row-sorted runs in char_rows
 
     def coo(self) -> tuple[I64, I64, F32]:
         """``(rows, buckets, values)`` of every occurrence, for building a training matrix."""
@@ -207,6 +244,8 @@ def hash_batch(
                 b = ((((h ^ _SALT_CHAR) + np.uint64(k)) * _MIX) >> shift).astype(np.int64)
                 c_b_l.append(b[ok])
                 c_rows_l.append(nl_cum[: n - k + 1][ok])
+    w_bounds = (0, tok_rows.size, w_rows.size)
+    c_bounds = tuple(np.cumsum([0] + [r.size for r in c_rows_l]).tolist())
     c_rows = np.concatenate(c_rows_l) if c_rows_l else np.zeros(0, dtype=np.int64)
     c_b = np.concatenate(c_b_l) if c_b_l else np.zeros(0, dtype=np.int64)
     return Hashed(
@@ -219,6 +258,8 @@ def hash_batch(
         token_hash=tok_hash,
         token_rows=tok_rows,
         n_docs=n_docs,
+        word_bounds=w_bounds,
+        char_bounds=c_bounds,
     )
 
 
@@ -293,5 +334,24 @@ def lexicon_features(hashed: Hashed, lexicon: Lexicon) -> F32:
     return out
 
 
+def booster_multiplier(hashed: Hashed) -> npt.NDArray[np.float64]:
+    """Per document ``1 + 0.5 * min(2, boosters)``: how much to sharpen the model's scores.
+
+    A booster is an intensifier (``echt``, ``heel``, ``really``) not itself negated.  The linear
+    models normalise by length, so "echt heel slecht" would otherwise score *milder* than
+    "slecht"; multiplying the logits keeps the direction the model chose and strengthens it.
+    """
+    th, rows = hashed.token_hash, hashed.token_rows
+    hit = np.isin(th, _BOOSTERS_TABLE)
+    if th.size > 1:
+        after_neg = np.zeros(th.size, dtype=bool)
+        after_neg[1:] = np.isin(th[:-1], _NEGATOR_TABLE) & (rows[1:] == rows[:-1])
+        hit &= ~after_neg
+    count = np.bincount(rows[hit], minlength=hashed.n_docs)
+    return 1.0 + 0.5 * np.minimum(count, 2)  # type: ignore[no-any-return]
+
+
+_BOOSTERS_TABLE = np.unique(np.array([string_hash(w) for w in BOOSTERS], dtype=np.uint64))
+_NEGATOR_TABLE = np.unique(np.array([string_hash(w) for w in NEGATORS], dtype=np.uint64))
 _HASH_Q = np.uint64(string_hash("?"))
 _HASH_EXCL = np.uint64(string_hash("!"))

@@ -17,6 +17,8 @@ from typing import Final
 
 import numpy as np
 
+from services.sentiment.nlp.features import trie_regex
+
 
 class Intent(StrEnum):
     COMPLAINT = "complaint"
@@ -35,8 +37,28 @@ class CrisisCategory(StrEnum):
     SAFETY = "safety"
 
 
+_ALTERNATIVES: list[str] = []  # every alternative of every word pattern, for the prefilter
+
+
 def _alt(words: str) -> str:
-    return "|".join(w.replace("_", r"\s+") for w in words.split())
+    alts = [w.replace("_", r"\s+") for w in words.split()]
+    _ALTERNATIVES.extend(words.split())
+    return "|".join(alts)
+
+
+_META: Final = set("\\()[]?*+.|{}^$_")
+
+
+def _literal_prefix(alternative: str) -> str:
+    """The literal characters an alternative must start with ('' when it starts with syntax)."""
+    end = 0
+    while end < len(alternative) and alternative[end] not in _META:
+        end += 1
+    if end < len(alternative) and alternative[end] in "?*{":
+        end -= 1  # the last literal is optional
+    return alternative[:end]
+
+
 
 
 # Patterns are written on lower-cased text; "_" stands for whitespace inside a phrase.
@@ -55,10 +77,12 @@ _CRISIS: Final[dict[CrisisCategory, str]] = {
         doet_het_niet(?:_meer)? kan_niet_inloggen cannot_log_?in cant_log_?in can't_log_?in
         not_working down_again weer_down alweer_down service_disruption service_unavailable
         serviceonderbreking 502_bad_gateway 503 black_?out stroomstoring netwerkstoring
-        verstoring\w*"""
+        verstoring\w* crasht crashes_(?:all_the_time|constantly|again)
+        keeps_crashing app_crasht"""
     ),
     CrisisCategory.RECALL: _alt(
-        r"""terugroep\w* teruggeroepen roept_\w*_?terug recall\w* product_?recall
+        r"""terugroep\w* teruggeroepen roept_\w*_?terug recalled recalls recalling product_?recall
+        (?:a|the|voluntary|safety)_recall recall_(?:of|notice)
         haalt_\w*_uit_de_(?:schappen|handel) uit_de_schappen_gehaald withdrawn_from_sale
         veiligheidswaarschuwing"""
     ),
@@ -82,12 +106,13 @@ _CRISIS: Final[dict[CrisisCategory, str]] = {
         overstappen_naar switching_to stop_met_kopen don't_buy dont_buy koop_niet_bij"""
     ),
     CrisisCategory.SAFETY: _alt(
-        r"""ontploft explo\w* brand_uitgebroken in_brand caught_fire on_fire vergiftig\w*
-        voedselvergiftiging food_poisoning poison\w* giftig\w* toxic salmonella listeria
-        e\.?_?coli gewond\w* injur\w* dode(?:n|lijk)? dodelijk death\w* died overleden
-        gezondheidsrisico\w* health_risk safety_(?:risk|issue|hazard|concern) onveilig\w* unsafe
-        gevaarlijk\w* dangerous hazard\w* allergische_reactie allergic_reaction
-        ziekenhuis hospital\w* ongeluk\w* accident\w* crash\w* neergestort"""
+        r"""ontploft ontploffing\w* explosion\w* exploded explodes brand_uitgebroken in_brand
+        vatte_vlam caught_fire on_fire vergiftig\w* voedselvergiftiging food_poisoning
+        poisoned poisoning giftig\w* toxic salmonella listeria e\.?_?coli gewond\w* injured
+        injuries dodelijk\w* fatal gezondheidsrisico\w* health_risk health_hazard
+        safety_(?:risk|issue|hazard|concern|recall) onveilig\w* unsafe gevaarlijk\w*
+        dangerous hazardous allergische_reactie allergic_reaction in_het_ziekenhuis
+        hospitali[sz]ed neergestort choking_hazard stikgevaar"""
     ),
 }
 
@@ -139,10 +164,25 @@ _PRAISE_RE: Final = re.compile(
         goed_geholpen snel_geholpen fijn\w* blij_met tevreden aanrader aan_te_raden
         heerlijk\w* thanks thank_you thx kudos shout_?out great_(?:job|service|work)
         excellent amazing awesome love_(?:it|this|you|your) loving brilliant well_done
-        impressed recommend\w* helpful best_(?:service|app|customer) 👍 👏 🙏 ❤️? 😍 🥰"""
+        impressed recommend\w* helpful best_(?:service|app|customer)"""
     )
     + r")(?!\w)"
 )
+
+
+def _prefilter() -> re.Pattern[str]:
+    literal = {_literal_prefix(a) for a in _ALTERNATIVES}
+    syntax_first = [a.replace("_", r"\s+") for a in _ALTERNATIVES if not _literal_prefix(a)]
+    literal.discard("")
+    # the shortest literal prefix suffices: "storing" covers "storingen"
+    minimal = {w for w in literal if not any(o != w and w.startswith(o) for o in literal)}
+    return re.compile(r"\b(?:" + trie_regex(minimal) + "|" + "|".join(syntax_first) + ")")
+
+
+# Candidate positions for every word pattern at once: a trie of the literal prefixes is cheap
+# to scan; the full (slow, many-branched) patterns then run only where a candidate starts.
+_CANDIDATES: Final = _prefilter()
+_PRAISE_EMOJI: Final = ("👍", "👏", "🙏", "😍", "🥰", "❤", "💯")
 
 
 def _line_index(joined: str, n_texts: int) -> np.ndarray:  # type: ignore[type-arg]
@@ -163,6 +203,15 @@ def _hits(pattern: re.Pattern[str], joined: str, starts: np.ndarray) -> set[int]
     return set(rows.tolist())
 
 
+def _find_all(haystack: str, needle: str) -> list[int]:
+    out: list[int] = []
+    pos = haystack.find(needle)
+    while pos >= 0:
+        out.append(pos)
+        pos = haystack.find(needle, pos + 1)
+    return out
+
+
 def join_lower(texts: Sequence[str]) -> str:
     """The batch as one lower-cased string, one text per line (the input of the detectors)."""
     return "\n".join(t.replace("\n", " ").replace("\r", " ") for t in texts).lower()
@@ -177,15 +226,35 @@ def detect_rules(
     """
     starts = _line_index(joined_lower, n_texts)
     intents: list[set[Intent]] = [set() for _ in range(n_texts)]
-    for intent, pattern in (
-        (Intent.COMPLAINT, _COMPLAINT_RE),
-        (Intent.QUESTION, _QUESTION_RE),
-        (Intent.PRAISE, _PRAISE_RE),
-    ):
-        for row in _hits(pattern, joined_lower, starts):
-            intents[row].add(intent)
+    for row in _hits(_QUESTION_RE, joined_lower, starts):
+        intents[row].add(Intent.QUESTION)
+    praise_pos = [
+        m for e in _PRAISE_EMOJI for m in _find_all(joined_lower, e)
+    ]
+    if praise_pos:
+        rows = np.searchsorted(starts, np.asarray(praise_pos), side="right") - 1
+        for row in set(rows.tolist()):
+            intents[row].add(Intent.PRAISE)
     crisis: list[list[CrisisCategory]] = [[] for _ in range(n_texts)]
-    for m in _CRISIS_RE.finditer(joined_lower):
+    complaint_match = _COMPLAINT_RE.match
+    praise_match = _PRAISE_RE.match
+    crisis_match = _CRISIS_RE.match
+    last_end = -1
+    for cand in _CANDIDATES.finditer(joined_lower):
+        pos = cand.start()
+        row = -1
+        if complaint_match(joined_lower, pos):
+            row = int(np.searchsorted(starts, pos, side="right") - 1)
+            intents[row].add(Intent.COMPLAINT)
+        if praise_match(joined_lower, pos):
+            row = row if row >= 0 else int(np.searchsorted(starts, pos, side="right") - 1)
+            intents[row].add(Intent.PRAISE)
+        if pos < last_end:
+            continue
+        m = crisis_match(joined_lower, pos)
+        if m is None:
+            continue
+        last_end = m.end()
         line_start = joined_lower.rfind("\n", 0, m.start()) + 1
         before = joined_lower[max(line_start, m.start() - 30) : m.start()]
         if _NEG_BEFORE.search(before):
@@ -194,7 +263,7 @@ def detect_rules(
         after = joined_lower[m.end() : (line_end if line_end >= 0 else len(joined_lower))][:40]
         if _RESOLVED_AFTER.match(after):
             continue
-        row = int(np.searchsorted(starts, m.start(), side="right") - 1)
+        row = row if row >= 0 else int(np.searchsorted(starts, pos, side="right") - 1)
         cat = CrisisCategory(m.lastgroup)
         if cat not in crisis[row]:
             crisis[row].append(cat)

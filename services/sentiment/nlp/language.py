@@ -24,10 +24,10 @@ from services.sentiment.nlp.features import string_hash
 UND: Final = "und"
 STOPWORD_LANGS: Final = ("nl", "en", "de", "fr")
 _STOPWORDS: Final[dict[str, str]] = {
-    "nl": """de het een en van ik je dat die niet is op te zijn met voor er maar om ook als dan
-    bij nog wat zo naar heb hebben kan deze dit wel geen al ze we hij mijn jullie wordt werd
-    was waren zou kunnen moet door over uit nu weer toch echt heel erg omdat hoe waarom wie
-    mij me ons onze hun hem haar zijn u uw iets niets alles alweer meer veel nooit altijd""",
+    "nl": """de het een en van ik je dat niet op zijn met voor er maar om ook als dan
+    bij nog wat naar heb hebben kan deze dit wel geen ze hij mijn jullie wordt werd
+    waren zou kunnen moet door uit nu weer toch echt heel erg omdat hoe waarom wie
+    mij ons onze hun haar zijn uw iets niets alles alweer meer veel nooit altijd""",
     "en": """the a an and of to is it that this for you with on are was be have has not but
     they my your we at from by or as what so if just can all about me will would there their
     been were do does did dont cant im its get got how why who when which because really very
@@ -39,7 +39,8 @@ _STOPWORDS: Final[dict[str, str]] = {
     dans sur avec ce cette mais ou au aux son sa ses mon ma mes très être avoir fait plus
     sont était comme tout bien aussi""",
 }
-# words shared by several languages say nothing: drop them from every list
+# words shared by several languages say nothing: drop them from every list (the Dutch list
+# already leaves out English look-alikes such as die, over, me, we, was, is, al, zo, te, u)
 _shared = {w for lang, ws in _STOPWORDS.items() for w in ws.split() for other, ows in
            _STOPWORDS.items() if other != lang and w in ows.split()}
 _TABLE: Final[dict[int, int]] = {
@@ -89,17 +90,30 @@ class FastTextIdentifier:
             raise FileNotFoundError(f"fastText language model not found at {path}")
         self._model: Any = fasttext.load_model(str(path))
 
-    def identify(self, texts: Sequence[str]) -> list[tuple[str, float]]:
-        """``(code, probability)`` of the most likely language of each text."""
+    def identify(
+        self, texts: Sequence[str], prefer: tuple[str, ...] = ("nl", "en")
+    ) -> list[tuple[str, float]]:
+        """``(code, probability)`` of the most likely language of each text.
+
+        Short posts confuse the model between neighbours (Dutch compounds read as German or
+        Afrikaans); when the winner is below 0.7 and a ``prefer`` language is runner-up with at
+        least 0.15, the preferred language is returned with its own probability.
+        """
         predict = self._model.f.predict
         out: list[tuple[str, float]] = []
         for text in texts:
-            res = predict(text.replace("\n", " ") + "\n", 1, 0.0, "replace")
-            if res:
-                prob, label = res[0]
-                out.append((str(label).removeprefix("__label__"), float(prob)))
-            else:
+            res = predict(text.replace("\n", " ") + "\n", 2, 0.0, "replace")
+            if not res:
                 out.append((UND, 0.0))
+                continue
+            prob, label = res[0]
+            code = str(label).removeprefix("__label__")
+            if code not in prefer and prob < 0.7 and len(res) > 1:
+                prob2, label2 = res[1]
+                code2 = str(label2).removeprefix("__label__")
+                if code2 in prefer and prob2 >= 0.15:
+                    code, prob = code2, max(prob2, 0.5)
+            out.append((code, float(prob)))
         return out
 
 

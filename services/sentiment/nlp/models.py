@@ -16,6 +16,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from services.sentiment.nlp.features import (
     N_LEX_FEATURES,
@@ -23,6 +24,7 @@ from services.sentiment.nlp.features import (
     NEGATORS,
     Hashed,
     Lexicon,
+    booster_multiplier,
     hash_batch,
     lexicon_features,
     normalise_batch,
@@ -56,6 +58,29 @@ def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return 1.0 / (1.0 + np.exp(-z))  # type: ignore[no-any-return]
 
 
+def _run_sums(
+    rows: npt.NDArray[np.int64],
+    buckets: npt.NDArray[np.int64],
+    bounds: tuple[int, ...],
+    weights: F32,
+    n_docs: int,
+) -> npt.NDArray[np.float64]:
+    out = np.zeros((n_docs, weights.shape[1]), dtype=np.float64)
+    doc_ix = np.arange(n_docs + 1)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=False):
+        if b <= a:
+            continue
+        run = rows[a:b]
+        indptr = np.searchsorted(run, doc_ix)
+        m = sp.csr_matrix(
+            (np.ones(b - a, dtype=np.float32), buckets[a:b], indptr),
+            shape=(n_docs, weights.shape[0]),
+            copy=False,
+        )
+        out += m @ weights
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class HashedLinearModel:
     """A linear model over hashed word 1-2grams, char n-grams and lexicon features.
@@ -68,7 +93,7 @@ class HashedLinearModel:
 
     language: str
     kind: str
-    weights: F32  # (rows, n_buckets)
+    weights: F32  # (n_buckets, rows): C-contiguous, one row of class weights per bucket
     bias: F32  # (rows,)
     lex_weights: F32  # (rows, N_LEX_FEATURES)
     lexicon: Lexicon | None
@@ -82,21 +107,26 @@ class HashedLinearModel:
     def predict(self, texts: Sequence[str]) -> F32:
         return self.predict_hashed(self.featurise(texts))
 
-    def scores(self, hashed: Hashed, rows: npt.NDArray[np.bool_] | None = None) -> F32:
-        """Raw linear scores ``(n_docs, weights rows)``; ``rows`` masks documents to skip."""
+    def scores(self, hashed: Hashed) -> F32:
+        """Raw linear scores, shape ``(n_docs, number of weight columns)``.
+
+        Each row-sorted run of hashed occurrences becomes a CSR matrix of ones and is multiplied
+        with the weight matrix in scipy's C loop; the per-family scale is applied per row.
+        """
         n = hashed.n_docs
-        out = np.empty((n, self.weights.shape[0]), dtype=np.float64)
-        wr, wb, cr, cb = hashed.word_rows, hashed.word_buckets, hashed.char_rows, hashed.char_buckets
-        if rows is not None:
-            wm, cm = rows[wr], rows[cr]
-            wr, wb, cr, cb = wr[wm], wb[wm], cr[cm], cb[cm]
-        for k in range(self.weights.shape[0]):
-            wk = self.weights[k]
-            out[:, k] = np.bincount(wr, weights=wk[wb], minlength=n) * hashed.word_scale
-            out[:, k] += np.bincount(cr, weights=wk[cb], minlength=n) * hashed.char_scale
+        word = _run_sums(
+            hashed.word_rows, hashed.word_buckets, hashed.word_bounds, self.weights, n
+        )
+        char = _run_sums(
+            hashed.char_rows, hashed.char_buckets, hashed.char_bounds, self.weights, n
+        )
+        out = word * hashed.word_scale[:, None] + char * hashed.char_scale[:, None]
         out += self.bias
         if self.lexicon is not None:
             out += lexicon_features(hashed, self.lexicon) @ self.lex_weights.T
+        if self.kind == "multiclass":  # sharpen around the mean so the ranking is kept
+            out -= out.mean(axis=1, keepdims=True)
+        out *= booster_multiplier(hashed)[:, None]
         return out.astype(np.float32)
 
     def probabilities(self, scores: F32) -> F32:
@@ -108,8 +138,8 @@ class HashedLinearModel:
         neg = _sigmoid(-z[:, 0] - m)
         return np.stack([neg, 1.0 - pos - neg, pos], axis=1).astype(np.float32)
 
-    def predict_hashed(self, hashed: Hashed, rows: npt.NDArray[np.bool_] | None = None) -> F32:
-        return self.probabilities(self.scores(hashed, rows))
+    def predict_hashed(self, hashed: Hashed) -> F32:
+        return self.probabilities(self.scores(hashed))
 
     @classmethod
     def load(cls, path: Path, meta: dict[str, Any]) -> HashedLinearModel:
@@ -127,13 +157,15 @@ class HashedLinearModel:
                     negator_hashes=Lexicon.build({}).negator_hashes,
                     intensifier_hashes=Lexicon.build({}).intensifier_hashes,
                 )
+        if weights.shape[1] != int(meta["n_buckets"]):
+            raise ModelLoadError(f"{path}: weights do not match n_buckets")
         if lex_weights.shape != (weights.shape[0], N_LEX_FEATURES):
             raise ModelLoadError(f"{path}: lexicon weights have shape {lex_weights.shape}")
         lo, hi = meta["char_ngrams"]
         return cls(
             language=str(meta["language"]),
             kind=str(meta["kind"]),
-            weights=np.ascontiguousarray(weights),
+            weights=np.ascontiguousarray(weights.T),
             bias=bias,
             lex_weights=lex_weights,
             lexicon=lexicon,

@@ -25,12 +25,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.sentiment.nlp.intents import CrisisCategory
 from services.sentiment.nlp.stakeholders import StakeholderType
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _build(cls: type[_M], values: dict[str, Any]) -> _M:
+    """Unvalidated construction of values computed here (see ``schemas.build``)."""
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 class Engagement(BaseModel):
@@ -109,14 +122,17 @@ def risk_score(
     weight = STAKEHOLDER_WEIGHT[stakeholder]
     exposure = 0.4 + 0.3 * reach + 0.3 * weight
     risk = round(min(1.0, max(0.0, signal * exposure)), 4)
-    factors = RiskFactors.model_construct(
-        negativity=round(negativity, 4),
-        crisis=crisis,
-        crisis_categories=cats,
-        complaint=complaint_f,
-        reach=round(reach, 4),
-        stakeholder_weight=weight,
-        signal=round(signal, 4),
-        exposure=round(exposure, 4),
+    factors = _build(
+        RiskFactors,
+        {
+            "negativity": round(negativity, 4),
+            "crisis": crisis,
+            "crisis_categories": cats,
+            "complaint": complaint_f,
+            "reach": round(reach, 4),
+            "stakeholder_weight": weight,
+            "signal": round(signal, 4),
+            "exposure": round(exposure, 4),
+        },
     )
     return risk, factors
