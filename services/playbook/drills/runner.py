@@ -7,17 +7,19 @@ forever in the playbook app's background.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.db import transaction
+from services.common.settings import TokenSettings
 from services.playbook.drills import repository as repo
 from services.playbook.drills import scenarios
 from services.playbook.drills.schemas import DrillStatus
-from services.playbook.drills.senders import MentionSender, SendFailed, rebase
+from services.playbook.drills.senders import MentionSender, SendFailed, create_sender, rebase
 from services.playbook.drills.settings import DrillSettings
 from services.playbook.drills.tables import Drill
 
@@ -88,3 +90,24 @@ async def drill_loop(
         except Exception as exc:  # keep running; the next tick retries
             log.warning("drill tick failed", error=repr(exc))
         await asyncio.sleep(settings.tick_seconds)
+
+
+@contextlib.asynccontextmanager
+async def running_drills(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: DrillSettings,
+    *,
+    tokens: TokenSettings,
+    redis_url: str,
+    queue_prefix: str,
+) -> AsyncIterator[MentionSender]:
+    """For an app's lifespan: the drill runner works in the background until the block ends."""
+    sender = create_sender(settings, tokens=tokens, redis_url=redis_url, queue_prefix=queue_prefix)
+    task = asyncio.create_task(drill_loop(sessions, settings, sender), name="drills")
+    try:
+        yield sender
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await sender.aclose()

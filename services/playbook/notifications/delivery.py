@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
@@ -281,3 +283,21 @@ async def delivery_loop(
             sent = 0
         if sent < settings.batch_size:
             await asyncio.sleep(settings.poll_interval_seconds)
+
+
+@contextlib.asynccontextmanager
+async def delivering(
+    sessions: async_sessionmaker[AsyncSession], settings: NotificationSettings
+) -> AsyncIterator[httpx.AsyncClient]:
+    """For an app's lifespan: the delivery loop runs in the background until the block ends.
+
+    ``async with delivering(app.state.sessions, settings.notifications): yield``
+    """
+    async with create_http_client(settings) as client:
+        task = asyncio.create_task(delivery_loop(sessions, settings, client), name="webhooks")
+        try:
+            yield client
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
