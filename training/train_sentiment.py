@@ -40,18 +40,53 @@ CHAR_NGRAMS = (2, 5)
 # Social-media words (and the emoji/emoticon polarity tokens) that book reviews never contain;
 # added to the Dutch word-unigram weights.  Values are logits per occurrence before scaling.
 DUTCH_PRIORS: dict[str, float] = {
-    "emopos": 6.0, "emoneg": -6.0, "storingen": -2.0, "klote": -2.5,
-    "kut": -2.5, "bagger": -2.5, "ruk": -2.0, "faal": -2.0, "fail": -2.0, "wtf": -2.0,
-    "belachelijk": -2.0, "schandalig": -2.5, "schande": -2.5, "oplichters": -2.5,
-    "boos": -1.5, "woedend": -2.5, "balen": -1.5, "kapot": -1.5, "traag": -1.5, "plat": -1.0,
-    "boycot": -2.0, "datalek": -2.5, "gestolen": -1.5, "gehackt": -2.0, "fraude": -2.0,
-    "oplichting": -2.0, "storing": -2.0, "onbereikbaar": -1.5, "ontevreden": -2.0, "klantenservice": -0.5, "wachten": -1.0,
-    "bedankt": 2.0, "dank": 1.5, "dankjewel": 2.0, "top": 2.0, "topper": 2.0, "toppie": 2.0,
-    "chapeau": 2.0, "lekker": 1.5, "blij": 1.5, "tevreden": 1.5, "snel": 0.5, "geholpen": 1.0,
+    "emopos": 6.0,
+    "emoneg": -6.0,
+    "storingen": -2.0,
+    "klote": -2.5,
+    "kut": -2.5,
+    "bagger": -2.5,
+    "ruk": -2.0,
+    "faal": -2.0,
+    "fail": -2.0,
+    "wtf": -2.0,
+    "belachelijk": -2.0,
+    "schandalig": -2.5,
+    "schande": -2.5,
+    "oplichters": -2.5,
+    "boos": -1.5,
+    "woedend": -2.5,
+    "balen": -1.5,
+    "kapot": -1.5,
+    "traag": -1.5,
+    "plat": -1.0,
+    "boycot": -2.0,
+    "datalek": -2.5,
+    "gestolen": -1.5,
+    "gehackt": -2.0,
+    "fraude": -2.0,
+    "oplichting": -2.0,
+    "storing": -2.0,
+    "onbereikbaar": -1.5,
+    "ontevreden": -2.0,
+    "klantenservice": -0.5,
+    "wachten": -1.0,
+    "bedankt": 2.0,
+    "dank": 1.5,
+    "dankjewel": 2.0,
+    "top": 2.0,
+    "topper": 2.0,
+    "toppie": 2.0,
+    "chapeau": 2.0,
+    "lekker": 1.5,
+    "blij": 1.5,
+    "tevreden": 1.5,
+    "snel": 0.5,
+    "geholpen": 1.0,
 }
 
 
-def _matrix(texts: list[str], lexicon: Lexicon | None) -> tuple[sp.csr_matrix, np.ndarray]:  # type: ignore[type-arg]
+def _matrix(texts: list[str], lexicon: Lexicon | None) -> tuple[sp.csr_matrix, np.ndarray]:
     h = hash_batch(normalise_batch(texts), len(texts), N_BUCKETS, CHAR_NGRAMS)
     rows, buckets, values = h.coo()
     x = sp.csr_matrix((values, (rows, buckets)), shape=(len(texts), N_BUCKETS), dtype=np.float64)
@@ -64,7 +99,7 @@ def _matrix(texts: list[str], lexicon: Lexicon | None) -> tuple[sp.csr_matrix, n
 
 
 def vader_lexicon() -> dict[str, float]:
-    import vaderSentiment  # noqa: PLC0415 - training-only dependency
+    import vaderSentiment
 
     path = Path(vaderSentiment.__file__).parent / "vader_lexicon.txt"
     entries: dict[str, float] = {}
@@ -85,7 +120,9 @@ def _word_bucket(word: str) -> int:
 
 
 def _negation_priors(
-    weights: np.ndarray, texts: list[str], flips: tuple[tuple[int, int], ...]  # type: ignore[type-arg]
+    weights: np.ndarray,
+    texts: list[str],
+    flips: tuple[tuple[int, int], ...],
 ) -> None:
     """Give each negated word (``GOED``) half of its plain word's weight, with polarity flipped.
 
@@ -130,8 +167,11 @@ def train_english() -> dict[str, object]:
     )
     print(f"en: {len(data.texts)} tweets, {time.perf_counter() - t0:.0f}s")
     return {
-        "file": "sentiment-en.npz", "kind": "multiclass", "n_buckets": N_BUCKETS,
-        "char_ngrams": list(CHAR_NGRAMS), "trained_on": "tweeteval train (reconstructed)",
+        "file": "sentiment-en.npz",
+        "kind": "multiclass",
+        "n_buckets": N_BUCKETS,
+        "char_ngrams": list(CHAR_NGRAMS),
+        "trained_on": "tweeteval train (reconstructed)",
     }
 
 
@@ -160,8 +200,11 @@ def train_dutch() -> dict[str, object]:
     )
     print(f"nl: {len(train.texts)} reviews, {time.perf_counter() - t0:.0f}s")
     return {
-        "file": "sentiment-nl.npz", "kind": "binary", "n_buckets": N_BUCKETS,
-        "char_ngrams": list(CHAR_NGRAMS), "neutral_margin": 1.0,
+        "file": "sentiment-nl.npz",
+        "kind": "binary",
+        "n_buckets": N_BUCKETS,
+        "char_ngrams": list(CHAR_NGRAMS),
+        "neutral_margin": 1.0,
         "trained_on": "bol.com book reviews train minus 300 held out",
     }
 

@@ -96,17 +96,37 @@ def test_known_accounts_win_over_every_rule() -> None:
     [
         (Author(handle="x", url="https://www.nos.nl/artikel/1"), StakeholderType.MEDIA, "domain"),
         (Author(handle="x", url="news.bbc.co.uk"), StakeholderType.MEDIA, "domain"),
-        (Author(handle="x", url="https://www.rijksoverheid.nl"), StakeholderType.POLITICIAN, "domain"),
+        (
+            Author(handle="x", url="https://www.rijksoverheid.nl"),
+            StakeholderType.POLITICIAN,
+            "domain",
+        ),
         (Author(handle="x", bio="Tweede Kamerlid voor de VVD"), StakeholderType.POLITICIAN, "bio"),
-        (Author(handle="x", bio="Verslaggever bij de regionale krant"), StakeholderType.MEDIA, "bio"),
-        (Author(handle="x", bio="Equity research analyst, telecom"), StakeholderType.ANALYST, "bio"),
+        (
+            Author(handle="x", bio="Verslaggever bij de regionale krant"),
+            StakeholderType.MEDIA,
+            "bio",
+        ),
+        (
+            Author(handle="x", bio="Equity research analyst, telecom"),
+            StakeholderType.ANALYST,
+            "bio",
+        ),
         (Author(handle="x", bio="Belegger en aandeelhouder"), StakeholderType.INVESTOR, "bio"),
         (Author(handle="x", bio="Werkzaam bij de klantenservice"), StakeholderType.EMPLOYEE, "bio"),
         (Author(handle="rtvnieuws"), StakeholderType.MEDIA, "handle"),
         (Author(handle="x", followers=250_000), StakeholderType.INFLUENCER, "reach"),
         (Author(handle="x", followers=12_000, verified=True), StakeholderType.INFLUENCER, "reach"),
-        (Author(handle="x", bio="Lifestyle blogger", followers=6_000), StakeholderType.INFLUENCER, "reach"),
-        (Author(handle="x", bio="Lifestyle blogger", followers=600), StakeholderType.CUSTOMER, "default"),
+        (
+            Author(handle="x", bio="Lifestyle blogger", followers=6_000),
+            StakeholderType.INFLUENCER,
+            "reach",
+        ),
+        (
+            Author(handle="x", bio="Lifestyle blogger", followers=600),
+            StakeholderType.CUSTOMER,
+            "default",
+        ),
         (Author(handle="someone", followers=120), StakeholderType.CUSTOMER, "default"),
     ],
 )

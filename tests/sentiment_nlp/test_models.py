@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,22 +23,22 @@ from services.sentiment.nlp.models import DEFAULT_MODEL_DIR, load_bundle
 
 
 @pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("network access attempted")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    yield
 
 
 def test_loads_and_scores_without_network(no_network: None) -> None:
     enricher = load_enricher()
     result = enricher.score_texts(["Die App ist kaputt", "storing", "great"])
-    assert [r.language for r in result][0] == "de"
-    assert enricher.model_version == json.loads(
-        (DEFAULT_MODEL_DIR / "manifest.json").read_text()
-    )["model_version"]
+    assert result[0].language == "de"
+    assert (
+        enricher.model_version
+        == json.loads((DEFAULT_MODEL_DIR / "manifest.json").read_text())["model_version"]
+    )
 
 
 def test_artefacts_are_small_and_pickle_free() -> None:

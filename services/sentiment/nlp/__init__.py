@@ -25,8 +25,8 @@ from services.sentiment.nlp.stakeholders import Author, StakeholderType
 __all__ = [
     "Author",
     "CrisisCategory",
-    "EnrichInput",
     "Engagement",
+    "EnrichInput",
     "Enricher",
     "Enrichment",
     "HashedLinearModel",

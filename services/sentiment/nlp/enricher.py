@@ -102,9 +102,7 @@ class Enricher:
     ) -> list[Enrichment]:
         """Enrich a batch of mentions (one tenant's ``known_accounts`` for the whole batch)."""
         texts = [item.text for item in items]
-        langs, sentiments, intents, crises = self._analyse(
-            texts, [item.language for item in items]
-        )
+        langs, sentiments, intents, crises = self._analyse(texts, [item.language for item in items])
         out: list[Enrichment] = []
         for i, item in enumerate(items):
             accounts = item.known_accounts if item.known_accounts is not None else known_accounts
@@ -169,7 +167,7 @@ class Enricher:
     ) -> F32:
         if self._custom is not None:
             return np.asarray(self._custom.predict(texts), dtype=np.float32)
-        from services.sentiment.nlp.features import Hashed  # noqa: PLC0415 - typing only
+        from services.sentiment.nlp.features import Hashed
 
         assert isinstance(hashed, Hashed)
         models = self._bundle.models

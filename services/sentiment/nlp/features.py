@@ -30,34 +30,142 @@ _SALT_WORD = np.uint64(0x51ED270B27A5C3E1)
 _SALT_CHAR = np.uint64(0x2545F4914F6CDD1D)
 
 NEGATORS: frozenset[str] = frozenset(
-    """not no never nothing nobody none nor cannot cant dont doesnt didnt isnt wasnt arent werent
-    wont wouldnt shouldnt couldnt hasnt havent hadnt aint without
-    niet geen nooit niks niets nergens niemand zonder noch
-    nicht kein keine keinen nie nichts ohne
-    ne pas jamais rien aucun sans""".split()
+    [
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "nor",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "wasnt",
+        "arent",
+        "werent",
+        "wont",
+        "wouldnt",
+        "shouldnt",
+        "couldnt",
+        "hasnt",
+        "havent",
+        "hadnt",
+        "aint",
+        "without",
+        "niet",
+        "geen",
+        "nooit",
+        "niks",
+        "niets",
+        "nergens",
+        "niemand",
+        "zonder",
+        "noch",
+        "nicht",
+        "kein",
+        "keine",
+        "keinen",
+        "nie",
+        "nichts",
+        "ohne",
+        "ne",
+        "pas",
+        "jamais",
+        "rien",
+        "aucun",
+        "sans",
+    ]
 )
 INTENSIFIERS: frozenset[str] = frozenset(
-    """very really so too extremely totally absolutely completely super highly incredibly
-    utterly truly most much
-    echt heel erg zeer zo super enorm ontzettend vreselijk verschrikkelijk hartstikke
-    bijzonder extreem te veel ongelooflijk mega
-    sehr wirklich total extrem voll tres vraiment trop""".split()
+    [
+        "very",
+        "really",
+        "so",
+        "too",
+        "extremely",
+        "totally",
+        "absolutely",
+        "completely",
+        "super",
+        "highly",
+        "incredibly",
+        "utterly",
+        "truly",
+        "most",
+        "much",
+        "echt",
+        "heel",
+        "erg",
+        "zeer",
+        "zo",
+        "super",
+        "enorm",
+        "ontzettend",
+        "vreselijk",
+        "verschrikkelijk",
+        "hartstikke",
+        "bijzonder",
+        "extreem",
+        "te",
+        "veel",
+        "ongelooflijk",
+        "mega",
+        "sehr",
+        "wirklich",
+        "total",
+        "extrem",
+        "voll",
+        "tres",
+        "vraiment",
+        "trop",
+    ]
 )
 
 BOOSTERS: frozenset[str] = frozenset(
-    """very really extremely totally absolutely completely incredibly utterly truly so
-    echt heel erg zeer super enorm ontzettend vreselijk verschrikkelijk hartstikke extreem
-    ongelooflijk mega sehr wirklich extrem vraiment tres""".split()
+    [
+        "very",
+        "really",
+        "extremely",
+        "totally",
+        "absolutely",
+        "completely",
+        "incredibly",
+        "utterly",
+        "truly",
+        "so",
+        "echt",
+        "heel",
+        "erg",
+        "zeer",
+        "super",
+        "enorm",
+        "ontzettend",
+        "vreselijk",
+        "verschrikkelijk",
+        "hartstikke",
+        "extreem",
+        "ongelooflijk",
+        "mega",
+        "sehr",
+        "wirklich",
+        "extrem",
+        "vraiment",
+        "tres",
+    ]
 )
 
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _USER = re.compile(r"@\w+")
 _ELONG = re.compile(r"(\w)\1\1+")
 _REPEAT_PUNCT = re.compile(r"([!?])[!?1]+")
-_APOS_NEG = re.compile(r"n[’']t\b")
-_APOS = re.compile(r"[’'`´]")
+_APOS_NEG = re.compile(r"n[\u2019']t\b")
+_APOS = re.compile(r"[\u2019'`\u00b4]")
 _EMO_POS = re.compile(r"(?<!\S)(?:[:;=8x]-?[)\]dp*]+|\(-?[:;=]|<3+|\^_*\^)(?!\S)")
-_EMO_NEG = re.compile(r"(?<!\S)(?:[:;=]-?[(\[/\\|]+|\)-?[:;=]|:[’']\(|</3)(?!\S)")
+_EMO_NEG = re.compile(r"(?<!\S)(?:[:;=]-?[(\[/\\|]+|\)-?[:;=]|:[\u2019']\(|</3)(?!\S)")
 _SYMBOLS = re.compile(r"[!?.,;:()\[\]{}\"“”„«»…|/\\+=*~&%$€£<>#-]")
 _DIGITS = re.compile(r"\d+")
 _INVISIBLE = str.maketrans({"\u200b": " ", "\ufe0f": " ", "\r": " "})
@@ -88,7 +196,7 @@ _NEG_SCOPE = re.compile(r"\b(" + trie_regex(NEGATORS) + r")((?: [^\s!?.,;:()#@]+
 POS_EMOJI = "😀😁😂🤣😃😄😅😆😉😊😋😎😍😘🥰😗😙😚🙂🤗🤩👍👏🙌💪🎉🥳❤💕💖💗💙💚💛💜🧡🤍💯✨🌟⭐🔥😻🙏✅🏆😇🤝"
 NEG_EMOJI = "😞😟😠😡🤬😢😭😤😩😫😖😣☹🙁😕😒🙄😔😓😰😱😨👎💔🤮🤢😷💩⚠❌🚫😬🤦🤯😪"
 _EMOJI_RE = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")
-_EMOJI_POLARITY = {**{e: " emopos " for e in POS_EMOJI}, **{e: " emoneg " for e in NEG_EMOJI}}
+_EMOJI_POLARITY = {**dict.fromkeys(POS_EMOJI, " emopos "), **dict.fromkeys(NEG_EMOJI, " emoneg ")}
 
 
 def _emoji(match: re.Match[str]) -> str:
@@ -348,7 +456,7 @@ def booster_multiplier(hashed: Hashed) -> npt.NDArray[np.float64]:
         after_neg[1:] = np.isin(th[:-1], _NEGATOR_TABLE) & (rows[1:] == rows[:-1])
         hit &= ~after_neg
     count = np.bincount(rows[hit], minlength=hashed.n_docs)
-    return 1.0 + 0.5 * np.minimum(count, 2)  # type: ignore[no-any-return]
+    return 1.0 + 0.5 * np.minimum(count, 2)
 
 
 _BOOSTERS_TABLE = np.unique(np.array([string_hash(w) for w in BOOSTERS], dtype=np.uint64))

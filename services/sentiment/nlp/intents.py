@@ -59,8 +59,6 @@ def _literal_prefix(alternative: str) -> str:
     return alternative[:end]
 
 
-
-
 # Patterns are written on lower-cased text; "_" stands for whitespace inside a phrase.
 _CRISIS: Final[dict[CrisisCategory, str]] = {
     CrisisCategory.DATA_LEAK: _alt(
@@ -185,7 +183,7 @@ _CANDIDATES: Final = _prefilter()
 _PRAISE_EMOJI: Final = ("👍", "👏", "🙏", "😍", "🥰", "❤", "💯")
 
 
-def _line_index(joined: str, n_texts: int) -> np.ndarray:  # type: ignore[type-arg]
+def _line_index(joined: str, n_texts: int) -> np.ndarray:
     starts = [0]
     find = joined.find
     pos = find("\n")
@@ -195,7 +193,7 @@ def _line_index(joined: str, n_texts: int) -> np.ndarray:  # type: ignore[type-a
     return np.asarray(starts[:n_texts], dtype=np.int64)
 
 
-def _hits(pattern: re.Pattern[str], joined: str, starts: np.ndarray) -> set[int]:  # type: ignore[type-arg]
+def _hits(pattern: re.Pattern[str], joined: str, starts: np.ndarray) -> set[int]:
     positions = [m.start() for m in pattern.finditer(joined)]
     if not positions:
         return set()
@@ -228,9 +226,7 @@ def detect_rules(
     intents: list[set[Intent]] = [set() for _ in range(n_texts)]
     for row in _hits(_QUESTION_RE, joined_lower, starts):
         intents[row].add(Intent.QUESTION)
-    praise_pos = [
-        m for e in _PRAISE_EMOJI for m in _find_all(joined_lower, e)
-    ]
+    praise_pos = [m for e in _PRAISE_EMOJI for m in _find_all(joined_lower, e)]
     if praise_pos:
         rows = np.searchsorted(starts, np.asarray(praise_pos), side="right") - 1
         for row in set(rows.tolist()):
@@ -264,7 +260,7 @@ def detect_rules(
         if _RESOLVED_AFTER.match(after):
             continue
         row = row if row >= 0 else int(np.searchsorted(starts, pos, side="right") - 1)
-        cat = CrisisCategory(m.lastgroup)
+        cat = CrisisCategory(m.lastgroup or "")
         if cat not in crisis[row]:
             crisis[row].append(cat)
     for row, cats in enumerate(crisis):

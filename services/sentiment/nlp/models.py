@@ -8,6 +8,7 @@ over hashed features (no pickle, loaded with ``allow_pickle=False``).  Inference
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,8 +20,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from services.sentiment.nlp.features import (
-    N_LEX_FEATURES,
     INTENSIFIERS,
+    N_LEX_FEATURES,
     NEGATORS,
     Hashed,
     Lexicon,
@@ -51,11 +52,12 @@ class SentimentModel(Protocol):
 def _softmax(z: npt.NDArray[np.float64]) -> F32:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+    out: F32 = (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+    return out
 
 
 def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return 1.0 / (1.0 + np.exp(-z))  # type: ignore[no-any-return]
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def _run_sums(
@@ -67,7 +69,7 @@ def _run_sums(
 ) -> npt.NDArray[np.float64]:
     out = np.zeros((n_docs, weights.shape[1]), dtype=np.float64)
     doc_ix = np.arange(n_docs + 1)
-    for a, b in zip(bounds[:-1], bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         if b <= a:
             continue
         run = rows[a:b]
@@ -87,7 +89,7 @@ class HashedLinearModel:
 
     ``kind == "multiclass"``: ``weights`` has one row per class in ``CLASSES`` order and the
     probabilities are a softmax of the scores.  ``kind == "binary"`` (trained on positive vs
-    negative only): one row; with score ``z``, ``p(pos) = σ(z - m)``, ``p(neg) = σ(-z - m)``
+    negative only): one row; with score ``z``, ``p(pos) = sigmoid(z - m)``, ``p(neg) = sigmoid(-z - m)``
     and neutral takes the rest, ``m`` being ``neutral_margin``.
     """
 
@@ -114,12 +116,8 @@ class HashedLinearModel:
         with the weight matrix in scipy's C loop; the per-family scale is applied per row.
         """
         n = hashed.n_docs
-        word = _run_sums(
-            hashed.word_rows, hashed.word_buckets, hashed.word_bounds, self.weights, n
-        )
-        char = _run_sums(
-            hashed.char_rows, hashed.char_buckets, hashed.char_bounds, self.weights, n
-        )
+        word = _run_sums(hashed.word_rows, hashed.word_buckets, hashed.word_bounds, self.weights, n)
+        char = _run_sums(hashed.char_rows, hashed.char_buckets, hashed.char_bounds, self.weights, n)
         out = word * hashed.word_scale[:, None] + char * hashed.char_scale[:, None]
         out += self.bias
         if self.lexicon is not None:
@@ -211,7 +209,10 @@ class OnnxSentimentModel:
     """
 
     def __init__(
-        self, model_path: str | Path, tokenizer_path: str | Path | None = None, max_length: int = 128
+        self,
+        model_path: str | Path,
+        tokenizer_path: str | Path | None = None,
+        max_length: int = 128,
     ) -> None:
         path = Path(model_path)
         if not path.is_file():
@@ -220,13 +221,13 @@ class OnnxSentimentModel:
         if not tok_path.is_file():
             raise ModelLoadError(f"tokenizer for the ONNX model not found: {tok_path}")
         try:
-            import onnxruntime  # noqa: PLC0415 - optional, only for operators who opt in
+            import onnxruntime
         except ImportError as exc:
             raise ModelLoadError(
                 "onnxruntime is not installed: `pip install onnxruntime` to use an ONNX model"
             ) from exc
         try:
-            from tokenizers import Tokenizer  # noqa: PLC0415 - optional as above
+            from tokenizers import Tokenizer
         except ImportError as exc:
             raise ModelLoadError(
                 "tokenizers is not installed: `pip install tokenizers` to use an ONNX model"

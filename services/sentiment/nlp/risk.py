@@ -32,7 +32,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.sentiment.nlp.intents import CrisisCategory
 from services.sentiment.nlp.stakeholders import StakeholderType
 
-
 _M = TypeVar("_M", bound=BaseModel)
 
 

@@ -15,7 +15,6 @@ from services.sentiment.nlp.intents import CrisisCategory, Intent
 from services.sentiment.nlp.risk import Engagement, RiskFactors
 from services.sentiment.nlp.stakeholders import Author, StakeholderType
 
-
 _M = TypeVar("_M", bound=BaseModel)
 
 

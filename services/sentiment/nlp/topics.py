@@ -44,7 +44,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-_WORD_RE: Final = re.compile(r"[#@]?[\w][\w'’\-.]*\w|[#@]?\w")
+_WORD_RE: Final = re.compile(r"[#@]?[\w][\w'\u2019\-.]*\w|[#@]?\w")
 _NOSPACE_SCRIPT: Final = re.compile(
     r"[\u0e00-\u0eff\u1000-\u109f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
 )
@@ -106,8 +106,8 @@ def _lex(query: str) -> list[_Tok]:
         elif ch == ")":
             toks.append(_Tok("RPAREN", ch, i))
             i += 1
-        elif ch in "\"“”":
-            end = next((j for j in range(i + 1, n) if query[j] in "\"“”"), -1)
+        elif ch in '"“”':
+            end = next((j for j in range(i + 1, n) if query[j] in '"“”'), -1)
             if end < 0:
                 raise TopicQueryError("unterminated quoted phrase", i, query)
             phrase = query[i + 1 : end]
@@ -115,8 +115,16 @@ def _lex(query: str) -> list[_Tok]:
                 raise TopicQueryError("empty quoted phrase", i, query)
             toks.append(_Tok("PHRASE", phrase, i))
             i = end + 1
-        elif ch == "-" and (not toks or toks[-1].kind in {"LPAREN", "AND", "OR", "NOT"} or
-                            query[i - 1].isspace()) and i + 1 < n and not query[i + 1].isspace():
+        elif (
+            ch == "-"
+            and (
+                not toks
+                or toks[-1].kind in {"LPAREN", "AND", "OR", "NOT"}
+                or query[i - 1].isspace()
+            )
+            and i + 1 < n
+            and not query[i + 1].isspace()
+        ):
             toks.append(_Tok("NOT", "-", i))
             i += 1
         else:

@@ -1,0 +1,1 @@
+"""Training scripts for the shipped models (not part of the service image)."""
