@@ -56,7 +56,7 @@ async def test_a_delivery_is_signed_and_verifies_with_an_independent_hmac(
     assert await emit(h, tenant, "incident.opened", {"incident_id": "i-1", "severity": "sev1"}) == 1
 
     async with create_http_client(h.settings.notifications) as http:
-        assert await deliver_due(h.sessions, h.settings.notifications, http) == 1
+        assert await deliver_due(h.sessions, h.settings.notifications, http, tenants=[tenant]) == 1
 
     [request] = hooks.requests
     assert request.method == "POST" and request.path == "/hooks/uitkijk"
@@ -95,15 +95,30 @@ async def test_failures_retry_on_the_stored_schedule_then_fail_and_can_be_replay
     settings = h.settings.notifications
 
     async with create_http_client(settings) as http:
-        assert await deliver_due(h.sessions, settings, http, now=t0) == 1
-        assert await deliver_due(h.sessions, settings, http, now=t0 + timedelta(seconds=9)) == 0
-        assert await deliver_due(h.sessions, settings, http, now=t0 + timedelta(seconds=10)) == 1
+        assert await deliver_due(h.sessions, settings, http, now=t0, tenants=[tenant]) == 1
+        assert (
+            await deliver_due(
+                h.sessions, settings, http, now=t0 + timedelta(seconds=9), tenants=[tenant]
+            )
+            == 0
+        )
+        assert (
+            await deliver_due(
+                h.sessions, settings, http, now=t0 + timedelta(seconds=10), tenants=[tenant]
+            )
+            == 1
+        )
         at = t0 + timedelta(seconds=69)
-        assert await deliver_due(h.sessions, settings, http, now=at) == 0
+        assert await deliver_due(h.sessions, settings, http, now=at, tenants=[tenant]) == 0
         at = t0 + timedelta(seconds=70)
-        assert await deliver_due(h.sessions, settings, http, now=at) == 1
+        assert await deliver_due(h.sessions, settings, http, now=at, tenants=[tenant]) == 1
         # The schedule is spent: nothing is due, however late.
-        assert await deliver_due(h.sessions, settings, http, now=t0 + timedelta(days=30)) == 0
+        assert (
+            await deliver_due(
+                h.sessions, settings, http, now=t0 + timedelta(days=30), tenants=[tenant]
+            )
+            == 0
+        )
 
         assert len(hooks.requests) == 3
         assert len({r.headers["webhook-id"] for r in hooks.requests}) == 1
@@ -135,7 +150,7 @@ async def test_failures_retry_on_the_stored_schedule_then_fail_and_can_be_replay
         )
         assert again.status_code == 409
         assert again.headers["content-type"] == "application/problem+json"
-        assert await deliver_due(h.sessions, settings, http) == 1
+        assert await deliver_due(h.sessions, settings, http, tenants=[tenant]) == 1
 
     one = await h.client.get(f"/v1/webhooks/deliveries/{delivery['id']}", headers=headers)
     assert one.json()["status"] == "delivered" and one.json()["attempts"] == 4
@@ -153,7 +168,7 @@ async def test_redirects_are_not_followed(
     hooks.headers_for[302] = {"Location": "http://169.254.169.254/latest/meta-data/"}
     await emit(h, tenant, "incident.updated", {"incident_id": "i-9"})
     async with create_http_client(h.settings.notifications) as http:
-        await deliver_due(h.sessions, h.settings.notifications, http)
+        await deliver_due(h.sessions, h.settings.notifications, http, tenants=[tenant])
     assert len(hooks.requests) == 1
     page = await h.client.get(f"/v1/webhooks/{created['id']}/deliveries", headers=headers)
     [delivery] = page.json()["items"]
@@ -184,7 +199,7 @@ async def test_event_filter_and_inactive_subscriptions(
         f"/v1/webhooks/{everything['id']}", json={"active": False}, headers=headers
     )
     async with create_http_client(h.settings.notifications) as http:
-        assert await deliver_due(h.sessions, h.settings.notifications, http) == 3
+        assert await deliver_due(h.sessions, h.settings.notifications, http, tenants=[tenant]) == 3
     assert len(hooks.requests) == 1
     failed = await h.client.get(
         f"/v1/webhooks/{everything['id']}/deliveries?status=failed", headers=headers
@@ -204,8 +219,8 @@ async def test_concurrent_delivery_rounds_send_each_delivery_once(
     settings = h.settings.notifications
     async with create_http_client(settings) as http:
         counts = await asyncio.gather(
-            deliver_due(h.sessions, settings, http),
-            deliver_due(h.sessions, settings, http),
+            deliver_due(h.sessions, settings, http, tenants=[tenant]),
+            deliver_due(h.sessions, settings, http, tenants=[tenant]),
         )
     assert sorted(counts) == [3, 3]
     ids = [r.headers["webhook-id"] for r in hooks.requests]
@@ -226,7 +241,7 @@ async def test_a_rotated_secret_signs_the_next_delivery(
     assert "secret" not in listed.json()["items"][0]
     await emit(h, tenant, "statement.ready", {"statement_id": "s-1"})
     async with create_http_client(h.settings.notifications) as http:
-        await deliver_due(h.sessions, h.settings.notifications, http)
+        await deliver_due(h.sessions, h.settings.notifications, http, tenants=[tenant])
     [request] = hooks.requests
     signature = request.headers["webhook-signature"]
     msg_id, ts = request.headers["webhook-id"], request.headers["webhook-timestamp"]

@@ -47,9 +47,16 @@ async def test_webhooks_freeze_and_drills_on_sqlite(
             await notify(session, tenant, "incident.opened", {"incident_id": "i-1"})
             await refresh_freeze(session, tenant, [("i-1", "sev1")])
         async with create_http_client(settings.notifications) as http:
-            assert await deliver_due(h.sessions, settings.notifications, http) == 2
+            assert (
+                await deliver_due(h.sessions, settings.notifications, http, tenants=[tenant]) == 2
+            )
             later = datetime.now(UTC) + timedelta(seconds=6)
-            assert await deliver_due(h.sessions, settings.notifications, http, now=later) == 1
+            assert (
+                await deliver_due(
+                    h.sessions, settings.notifications, http, now=later, tenants=[tenant]
+                )
+                == 1
+            )
         types = [json.loads(r.body)["type"] for r in hooks.requests]
         assert sorted(types) == ["incident.opened", "incident.opened", "social_freeze.changed"]
         flag = (await h.client.get("/v1/social-freeze", headers=headers)).json()

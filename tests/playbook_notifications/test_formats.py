@@ -44,7 +44,7 @@ async def delivered_body(
     async with transaction(h.sessions) as session:
         await notify(session, tenant, "incident.opened", INCIDENT)
     async with create_http_client(h.settings.notifications) as http:
-        await deliver_due(h.sessions, h.settings.notifications, http)
+        await deliver_due(h.sessions, h.settings.notifications, http, tenants=[tenant])
     [request] = hooks.requests
     assert request.headers["webhook-signature"].startswith("v1,")
     body: dict[str, Any] = json.loads(request.body)

@@ -16,10 +16,10 @@ from tests.playbook_notifications.support import Harness, Receiver
 MakeHarness = Callable[..., Coroutine[Any, Any, Harness]]
 
 
-async def freeze_events(h: Harness, hooks: Receiver) -> list[dict[str, Any]]:
+async def freeze_events(h: Harness, hooks: Receiver, tenant: str) -> list[dict[str, Any]]:
     """Deliver what is due; return the ``data`` of each freeze event received so far."""
     async with create_http_client(h.settings.notifications) as http:
-        await deliver_due(h.sessions, h.settings.notifications, http)
+        await deliver_due(h.sessions, h.settings.notifications, http, tenants=[tenant])
     bodies = [json.loads(r.body) for r in hooks.requests]
     assert all(b["type"] == "social_freeze.changed" for b in bodies)
     return [b["data"] for b in bodies]
@@ -49,7 +49,7 @@ async def test_the_freeze_follows_open_incidents_of_the_chosen_severities(
     async with transaction(h.sessions) as session:
         state = await refresh_freeze(session, tenant, [("i-low", "sev3")])
     assert state.active is False
-    assert await freeze_events(h, hooks) == []
+    assert await freeze_events(h, hooks, tenant) == []
 
     async with transaction(h.sessions) as session:
         state = await refresh_freeze(session, tenant, [("i-low", "sev3"), ("i-leak", "sev1")])
@@ -58,14 +58,14 @@ async def test_the_freeze_follows_open_incidents_of_the_chosen_severities(
     flag = (await h.client.get("/v1/social-freeze", headers=headers)).json()
     assert flag["active"] is True and flag["incident_ids"] == ["i-leak"]
     assert flag["since"] is not None and "sev1" in flag["reason"] and flag["override"] is None
-    [on] = await freeze_events(h, hooks)
+    [on] = await freeze_events(h, hooks, tenant)
     assert on["active"] is True and on["incident_ids"] == ["i-leak"]
     assert on["since"] is not None and on["reason"] == flag["reason"]
 
     # Reported again, or with a second freezing incident: still on, no new event.
     async with transaction(h.sessions) as session:
         await refresh_freeze(session, tenant, [("i-leak", "sev1"), ("i-outage", "sev2")])
-    assert len(await freeze_events(h, hooks)) == 1
+    assert len(await freeze_events(h, hooks, tenant)) == 1
     assert (await h.client.get("/v1/social-freeze", headers=headers)).json()["incident_ids"] == [
         "i-leak",
         "i-outage",
@@ -73,13 +73,13 @@ async def test_the_freeze_follows_open_incidents_of_the_chosen_severities(
 
     # A policy change recomputes from the open incidents at once.
     await h.client.put("/v1/social-freeze/policy", json={"severities": []}, headers=headers)
-    events = await freeze_events(h, hooks)
+    events = await freeze_events(h, hooks, tenant)
     assert [e["active"] for e in events] == [True, False]
 
     await h.client.put("/v1/social-freeze/policy", json={"severities": ["sev2"]}, headers=headers)
     async with transaction(h.sessions) as session:
         await refresh_freeze(session, tenant, [])
-    events = await freeze_events(h, hooks)
+    events = await freeze_events(h, hooks, tenant)
     assert [e["active"] for e in events] == [True, False, True, False]
     flag = (await h.client.get("/v1/social-freeze", headers=headers)).json()
     assert flag == {
@@ -124,7 +124,7 @@ async def test_a_manual_override_wins_until_set_back_to_auto(
     back = await h.client.put("/v1/social-freeze", json={"mode": "auto"}, headers=writer)
     assert back.json()["active"] is True and back.json()["override"] is None
 
-    events = await freeze_events(h, hooks)
+    events = await freeze_events(h, hooks, tenant)
     assert [(e["active"], e["override"]) for e in events] == [
         (True, "on"),
         (False, "off"),

@@ -103,6 +103,6 @@ async def test_a_test_event_reaches_the_target_whatever_the_filter(
     queued = await h.client.post(f"/v1/webhooks/{created.json()['id']}/test", headers=writer)
     assert queued.status_code == 202 and queued.json()["event_type"] == "webhook.test"
     async with create_http_client(h.settings.notifications) as http:
-        assert await deliver_due(h.sessions, h.settings.notifications, http) == 1
+        assert await deliver_due(h.sessions, h.settings.notifications, http, tenants=[tenant]) == 1
     [request] = hooks.requests
     assert json.loads(request.body)["text"].startswith("Test event: Uitkijk test event")

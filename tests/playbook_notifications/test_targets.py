@@ -118,7 +118,12 @@ async def test_a_name_that_resolves_internally_at_delivery_time_is_not_called(
 
     strict = await make_harness(retry_schedule_seconds=[60])
     async with create_http_client(strict.settings.notifications) as http:
-        assert await deliver_due(strict.sessions, strict.settings.notifications, http) == 1
+        assert (
+            await deliver_due(
+                strict.sessions, strict.settings.notifications, http, tenants=[tenant]
+            )
+            == 1
+        )
     assert hooks.requests == []
     page = await strict.client.get(
         f"/v1/webhooks/{created.json()['id']}/deliveries", headers=headers
@@ -134,5 +139,5 @@ async def test_a_name_that_resolves_internally_at_delivery_time_is_not_called(
     async with transaction(lab.sessions) as session:
         await notify(session, tenant, "incident.opened", {"incident_id": "i-2"})
     async with create_http_client(lab.settings.notifications) as http:
-        await deliver_due(lab.sessions, lab.settings.notifications, http)
+        await deliver_due(lab.sessions, lab.settings.notifications, http, tenants=[tenant])
     assert hooks.requests and hooks.requests[0].headers["host"] == f"localhost:{hooks.port}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
@@ -216,17 +216,20 @@ async def deliver_due(
     settings: NotificationSettings,
     http_client: httpx.AsyncClient,
     now: datetime | None = None,
+    *,
+    tenants: Sequence[str] | None = None,
 ) -> int:
     """Send every delivery due by ``now`` (up to ``settings.batch_size``); return how many were tried.
 
     Rows are claimed with ``FOR UPDATE SKIP LOCKED`` and stay locked until their results are
     committed, so concurrent loops never send the same attempt twice. A crash in between rolls the
     claim back and the attempt is made again (at least once; receivers dedupe on ``webhook-id``).
-    ``now`` controls the clock in tests: it is the time signed, logged and scheduled from.
+    ``now`` controls the clock in tests: it is the time signed, logged and scheduled from;
+    ``tenants`` limits a round to some tenants (tests sharing a database).
     """
     async with transaction(sessions) as session:
         clock = now or datetime.now(UTC)
-        due = await repo.claim_due(session, clock, settings.batch_size)
+        due = await repo.claim_due(session, clock, settings.batch_size, tenants=tenants)
         if not due:
             return 0
         subscriptions = await repo.subscriptions_by_ids(session, [d.subscription_id for d in due])

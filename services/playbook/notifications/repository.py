@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.playbook.notifications.tables import (
@@ -67,7 +67,9 @@ async def add_deliveries(session: AsyncSession, rows: Sequence[WebhookDelivery])
         )
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[WebhookDelivery]:
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int, *, tenants: Sequence[str] | None = None
+) -> list[WebhookDelivery]:
     """Pending deliveries due by ``now``, locked for this transaction.
 
     ``FOR UPDATE SKIP LOCKED`` on PostgreSQL lets several delivery loops share the outbox without
@@ -76,6 +78,7 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[We
     statement = (
         select(WebhookDelivery)
         .where(_D.status == "pending", _D.next_attempt_at <= now)
+        .where(_D.tenant.in_(list(tenants)) if tenants is not None else true())
         .order_by(_D.next_attempt_at, _D.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
