@@ -1,0 +1,151 @@
+"""Query protection: depth, tokens, aliases (strawberry's), page sizes, and a cost budget.
+
+The cost estimate: every field selected costs the product of the page sizes of the list fields
+above it (``first``/``last`` or their defaults), so ``incidents(first: 100) { timeline(last: 5) }``
+costs 1 + 100 + 100·5 for its fields. An operation over the budget is refused before anything runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.extensions.base_extension import SchemaExtension as Extension
+
+from gateway.errors import TooExpensive, should_mask
+from gateway.settings import GatewaySettings
+
+#: Arguments that size a list field.
+SIZE_ARGUMENTS = ("first", "last")
+#: Fields that return lists sized by the services rather than by an argument, and their default.
+DEFAULT_SIZES = {"edges": 1, "nodes": 1}
+
+
+def _size(
+    field: FieldNode,
+    variables: Mapping[str, Any],
+    default_page: int,
+    defaults: Mapping[str, int],
+) -> int:
+    for argument in field.arguments or ():
+        if argument.name.value not in SIZE_ARGUMENTS:
+            continue
+        value = argument.value
+        if isinstance(value, IntValueNode):
+            return max(1, int(value.value))
+        if isinstance(value, VariableNode):
+            given = variables.get(value.name.value)
+            if isinstance(given, int):
+                return max(1, given)
+            return default_page
+    return defaults.get(field.name.value, 1)
+
+
+def estimate_cost(
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+    *,
+    default_page: int,
+    connection_fields: Mapping[str, int],
+) -> int:
+    def walk(selection_set: SelectionSetNode | None, multiplier: int, seen: frozenset[str]) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += multiplier
+                size = _size(selection, variables, default_page, connection_fields)
+                total += walk(selection.selection_set, multiplier * size, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                total += walk(selection.selection_set, multiplier, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = fragments.get(name)
+                if fragment is not None and name not in seen:
+                    total += walk(fragment.selection_set, multiplier, seen | {name})
+        return total
+
+    return walk(operation.selection_set, 1, frozenset())
+
+
+def cost_limiter(max_cost: int, default_page: int) -> type[SchemaExtension]:
+    """An extension class that refuses operations whose estimate exceeds ``max_cost``."""
+    # Fields with page sizes set by the schema's defaults when no argument is given.
+    connection_fields = {"timeline": 5, "evidence": 10, "mentions": default_page}
+
+    class CostLimiter(Extension):
+        def on_execute(self) -> Iterator[None]:
+            context = self.execution_context
+            document = context.graphql_document
+            if document is not None:
+                fragments = {
+                    d.name.value: d
+                    for d in document.definitions
+                    if isinstance(d, FragmentDefinitionNode)
+                }
+                operations = [
+                    d
+                    for d in document.definitions
+                    if isinstance(d, OperationDefinitionNode)
+                    and (context.operation_name is None or d.name is None
+                         or d.name.value == context.operation_name)
+                ]  # fmt: skip
+                for operation in operations[:1]:
+                    cost = estimate_cost(
+                        operation,
+                        fragments,
+                        context.variables or {},
+                        default_page=default_page,
+                        connection_fields=connection_fields,
+                    )
+                    if cost > max_cost:
+                        error = GraphQLError(
+                            f"This query would cost {cost}, over the budget of {max_cost}: "
+                            "ask for smaller pages (`first`) or fewer nested lists.",
+                            original_error=TooExpensive(
+                                "too expensive", cost=cost, budget=max_cost
+                            ),
+                        )
+                        context.result = ExecutionResult(data=None, errors=[error])
+            yield
+
+    return CostLimiter
+
+
+def extensions(
+    settings: GatewaySettings,
+) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
+    """The schema's extensions, as classes or factories (instances are deprecated)."""
+    result: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        cost_limiter(settings.max_cost, settings.default_page_size),
+        lambda: MaskErrors(should_mask_error=should_mask),
+    ]
+    if not settings.introspection_enabled:
+        from strawberry.extensions import DisableIntrospection
+
+        result.append(DisableIntrospection)
+    return result

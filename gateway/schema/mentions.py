@@ -1,0 +1,216 @@
+"""Mentions with their enrichment (sentiment service), authors and engagement (ingest)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from gateway.context import Info
+from gateway.ids import to_global_id
+from gateway.rest.ingest import RawMention
+from gateway.rest.sentiment import EnrichedMention
+from gateway.schema import fields
+from gateway.schema.relay import Node
+from services.common.contracts.mentions import Platform as PlatformValues
+from services.common.contracts.scored import ScoredMentionV1
+
+Platform = strawberry.enum(PlatformValues, name="Platform")
+
+
+@strawberry.enum
+class SentimentLabel(Enum):
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+
+
+@strawberry.type
+class Sentiment:
+    label: SentimentLabel
+    score: float = strawberry.field(description="p(positive) - p(negative), in [-1, 1].")
+    confidence: float
+
+
+@strawberry.type(description="One contribution to a mention's risk.")
+class RiskFactor:
+    name: str
+    value: float
+
+
+@strawberry.type
+class Engagement:
+    likes: int
+    shares: int
+    replies: int
+    views: int
+
+
+async def _raw(info: Info, mention_id: str) -> RawMention | None:
+    raw: RawMention | None = await info.context.loaders.raw_mention.load(mention_id)
+    return raw
+
+
+@strawberry.type(description="Who wrote a mention. Name, bio and url come from ingest (batched).")
+class Author:
+    handle: str | None
+    followers: int | None
+    mention_id: strawberry.Private[str]
+    known_name: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def name(self, info: Info) -> str | None:
+        if self.known_name is not None:
+            return self.known_name
+        raw = await _raw(info, self.mention_id)
+        return raw.author.name if raw else None
+
+    @strawberry.field
+    async def verified(self, info: Info) -> bool:
+        raw = await _raw(info, self.mention_id)
+        return raw.author.verified if raw else False
+
+    @strawberry.field
+    async def bio(self, info: Info) -> str | None:
+        raw = await _raw(info, self.mention_id)
+        return raw.author.bio if raw else None
+
+    @strawberry.field
+    async def url(self, info: Info) -> str | None:
+        raw = await _raw(info, self.mention_id)
+        return raw.author.url if raw else None
+
+
+@strawberry.type(description="A mention with its enrichment.")
+class Mention(Node):
+    platform: Platform  # type: ignore[valid-type]
+    text: str
+    url: str | None
+    created_at: datetime
+    language: str | None
+    sentiment: Sentiment
+    intents: list[str]
+    crisis_categories: list[str]
+    stakeholder: str = strawberry.field(
+        description="customer, media, analyst, investor, employee, politician or unknown."
+    )
+    stakeholder_reason: str | None
+    reach: float
+    risk: float = strawberry.field(description="In [0, 1].")
+    risk_factors: list[RiskFactor]
+    topics: list[str]
+    model_version: str | None
+    scored_at: datetime | None
+    author: Author
+    raw_id: strawberry.Private[str]
+    known_external_id: strawberry.Private[str | None]
+
+    @fields.field("The platform's own id of the post.")
+    async def external_id(self, info: Info) -> str | None:
+        if self.known_external_id is not None:
+            return self.known_external_id
+        raw = await _raw(info, self.raw_id)
+        return raw.external_id if raw else None
+
+    @strawberry.field
+    async def engagement(self, info: Info) -> Engagement | None:
+        raw = await _raw(info, self.raw_id)
+        if raw is None:
+            return None
+        e = raw.engagement
+        return Engagement(likes=e.likes, shares=e.shares, replies=e.replies, views=e.views)
+
+    @strawberry.field
+    async def in_reply_to(self, info: Info) -> str | None:
+        raw = await _raw(info, self.raw_id)
+        return raw.in_reply_to if raw else None
+
+    @strawberry.field
+    async def thread_id(self, info: Info) -> str | None:
+        raw = await _raw(info, self.raw_id)
+        return raw.thread_id if raw else None
+
+    @strawberry.field
+    async def ingested_at(self, info: Info) -> datetime | None:
+        raw = await _raw(info, self.raw_id)
+        return raw.ingested_at if raw else None
+
+    @classmethod
+    def from_rest(cls, m: EnrichedMention) -> Mention:
+        try:
+            label = SentimentLabel(m.sentiment.label)
+        except ValueError:
+            label = SentimentLabel.NEUTRAL
+        try:
+            platform = PlatformValues(m.platform)
+        except ValueError:
+            platform = PlatformValues.OTHER
+        return cls(
+            id=strawberry.ID(to_global_id("Mention", m.id)),
+            raw_id=m.id,
+            known_external_id=m.external_id,
+            platform=platform,
+            text=m.text,
+            url=m.url,
+            created_at=m.created_at,
+            language=m.language,
+            sentiment=Sentiment(
+                label=label, score=m.sentiment.score, confidence=m.sentiment.confidence
+            ),
+            intents=list(m.intents),
+            crisis_categories=list(m.crisis_categories),
+            stakeholder=m.stakeholder,
+            stakeholder_reason=m.stakeholder_reason,
+            reach=m.reach,
+            risk=m.risk,
+            risk_factors=[RiskFactor(name=k, value=v) for k, v in m.risk_factors.items()],
+            topics=list(m.topics),
+            model_version=m.model_version,
+            scored_at=m.scored_at,
+            author=Author(
+                handle=m.author_handle,
+                followers=m.author_followers,
+                mention_id=m.id,
+                known_name=m.author_name,
+            ),
+        )
+
+    @classmethod
+    def from_event(cls, m: ScoredMentionV1) -> Mention:
+        return cls.from_rest(EnrichedMention.model_validate(m.model_dump(mode="json")))
+
+
+@strawberry.input(description="Mirrors `GET /v1/mentions` on sentiment: lists accept any value.")
+class MentionFilter:
+    platforms: list[Platform] | None = None  # type: ignore[valid-type]
+    sentiments: list[SentimentLabel] | None = None
+    negative_only: bool = strawberry.field(default=False, description="Same as [NEGATIVE].")
+    languages: list[str] | None = None
+    intents: list[str] | None = None
+    stakeholders: list[str] | None = None
+    topics: list[str] | None = strawberry.field(default=None, description="Topic names.")
+    min_risk: float | None = None
+    since: datetime | None = strawberry.field(default=None, description="createdAt >= since")
+    until: datetime | None = strawberry.field(default=None, description="createdAt < until")
+    author: str | None = strawberry.field(default=None, description="Handle, with or without @.")
+    q: str | None = strawberry.field(default=None, description="Text contains.")
+
+
+def mention_params(f: MentionFilter | None) -> dict[str, str | float | list[str] | None]:
+    if f is None:
+        return {}
+    sentiments = [SentimentLabel.NEGATIVE] if f.negative_only else f.sentiments
+    return {
+        "platform": [PlatformValues(p).value for p in f.platforms] if f.platforms else None,
+        "sentiment": [s.value for s in sentiments] if sentiments else None,
+        "language": f.languages,
+        "intent": f.intents,
+        "stakeholder": f.stakeholders,
+        "topic": f.topics,
+        "min_risk": f.min_risk,
+        "since": f.since.isoformat() if f.since else None,
+        "until": f.until.isoformat() if f.until else None,
+        "author": f.author,
+        "q": f.q,
+    }
