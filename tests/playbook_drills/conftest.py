@@ -11,11 +11,6 @@ from services.playbook.notifications.router import router as notifications_route
 from tests.playbook_notifications.support import Harness, TestSettings, harness, prepare_schema
 
 
-class DrillTestSettings(TestSettings):
-    __test__ = False
-    drills: DrillSettings = DrillSettings()
-
-
 @dataclass
 class RecordingSender:
     """Stands in for ingest where a test looks only at what the runner hands over."""
@@ -48,15 +43,15 @@ async def make_drills(
 ) -> AsyncIterator[Callable[..., object]]:
     opened: list[object] = []
 
-    async def make(**drill_settings: object) -> Harness:
-        settings = DrillTestSettings(
+    async def make(clock: object | None = None, **drill_settings: object) -> Harness:
+        settings = TestSettings(
             database_url=postgres_url,
             database_schema=drills_schema,
             rate_limit_per_second=0,
             drills=DrillSettings.model_validate(drill_settings),
         )
         context = harness(
-            postgres_url, drills_schema, [drills_router, notifications_router], settings
+            postgres_url, drills_schema, [drills_router, notifications_router], settings, clock
         )
         opened.append(context)
         return await context.__aenter__()

@@ -10,6 +10,7 @@ from typing import Any
 from services.common.auth import TokenVerifier
 from services.common.db import transaction
 from services.common.settings import TokenSettings
+from services.playbook.clock import FakeClock
 from services.playbook.drills.runner import run_drill_tick
 from services.playbook.drills.service import record_drill_event
 from services.playbook.notifications.service import notify
@@ -44,7 +45,7 @@ async def test_the_runner_replays_the_scenario_on_its_clock(
     started = datetime.fromisoformat(drill["started_at"])
     offsets = sorted(m.offset_seconds for m in load_datalek_nl())
     sender = RecordingSender()
-    settings = h.settings.drills  # type: ignore[attr-defined]
+    settings = h.settings.drills
 
     async def tick(wall_seconds: float) -> int:
         return await run_drill_tick(
@@ -179,7 +180,7 @@ async def test_generated_scenarios_stop_and_list(
     assert again.status_code == 409 and again.json()["type"].endswith("/drill-finished")
     sender = RecordingSender()
     later = datetime.fromisoformat(drill["started_at"]) + timedelta(hours=5)
-    settings = h.settings.drills  # type: ignore[attr-defined]
+    settings = h.settings.drills
     assert await run_drill_tick(h.sessions, settings, sender, now=later, only=[drill["id"]]) == 0
     assert sender.batches == []
 
@@ -243,3 +244,29 @@ async def test_participants_get_a_token_for_the_sandbox_only(
     await h.client.post(f"/v1/drills/{drill['id']}/stop", headers=headers)
     late = await h.client.post(f"/v1/drills/{drill['id']}/token", headers=participant)
     assert late.status_code == 409
+
+
+async def test_progress_follows_the_app_clock(
+    make_drills: MakeDrills, tenant: str, make_token: TokenFactory
+) -> None:
+    clock = FakeClock()
+    h = await make_drills(clock=clock)
+    headers = auth(make_token, tenant, "drills:write", "incidents:read")
+    drill = await start(h, headers, scenario="datalek_nl", speed=60)
+    assert datetime.fromisoformat(drill["started_at"]) == clock.now()
+    clock.advance(seconds=95)
+    got = (await h.client.get(f"/v1/drills/{drill['id']}", headers=headers)).json()
+    assert got["scenario_clock_seconds"] == 5700 and got["sent"] == 0
+    sender = RecordingSender()
+    sent = await run_drill_tick(
+        h.sessions,
+        h.settings.drills,
+        sender,
+        now=clock.now(),
+        only=[drill["id"]],
+    )
+    sent_texts = [str(m["text"]) for _, _, batch in sender.batches for m in batch]
+    assert sent == len(sent_texts) and "datalek" in sent_texts[-1].lower()
+    clock.advance(hours=10)
+    got = (await h.client.get(f"/v1/drills/{drill['id']}", headers=headers)).json()
+    assert got["scenario_clock_seconds"] == got["duration_seconds"]

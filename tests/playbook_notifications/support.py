@@ -21,6 +21,7 @@ from services.common.db import create_engine, session_factory
 from services.common.migrate import SERVICES_DIR, upgrade_async
 from services.common.settings import ServiceSettings
 from services.playbook.drills import tables as drill_tables
+from services.playbook.drills.settings import DrillSettings
 from services.playbook.notifications import tables as notification_tables
 from services.playbook.notifications.settings import NotificationSettings
 
@@ -85,6 +86,7 @@ class TestSettings(ServiceSettings):
     __test__ = False
     service_name: str = "playbook"
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
+    drills: DrillSettings = Field(default_factory=DrillSettings)
 
 
 @dataclass
@@ -98,7 +100,11 @@ class Harness:
 
 @contextlib.asynccontextmanager
 async def harness(
-    url: str, schema: str | None, routers: Sequence[APIRouter], settings: TestSettings
+    url: str,
+    schema: str | None,
+    routers: Sequence[APIRouter],
+    settings: TestSettings,
+    clock: object | None = None,
 ) -> AsyncIterator[Harness]:
     engine = create_engine(url, schema=schema, pool_size=4)
     sessions = session_factory(engine)
@@ -107,6 +113,8 @@ async def harness(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine
         app.state.sessions = sessions
+        if clock is not None:
+            app.state.clock = clock
         yield
 
     app = build_app(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -39,7 +40,15 @@ def sandbox_seeder(request: Request) -> SandboxSeeder | None:
     return seeder
 
 
+def _now(request: Request) -> datetime:
+    """The app's clock (``app.state.clock``, which tests can move) or the system's."""
+    clock = getattr(request.app.state, "clock", None)
+    now = clock.now() if clock is not None else None
+    return now if isinstance(now, datetime) else datetime.now(UTC)
+
+
 Tx = Annotated[AsyncSession, Depends(_tx, scope="function")]
+Now = Annotated[datetime, Depends(_now)]
 Settings = Annotated[DrillSettings, Depends(drill_settings)]
 Seeder = Annotated[SandboxSeeder | None, Depends(sandbox_seeder)]
 Reader = Annotated[Caller, require("incidents:read")]
@@ -64,36 +73,36 @@ async def list_scenarios(caller: Reader) -> list[ScenarioRead]:
     ),
 )
 async def start_drill(
-    body: DrillStart, caller: Writer, tx: Tx, settings: Settings, seeder: Seeder
+    body: DrillStart, caller: Writer, tx: Tx, settings: Settings, seeder: Seeder, now: Now
 ) -> DrillRead:
     drill = await service.start_drill(
-        tx, caller.tenant, body, settings, actor=caller.subject, seeder=seeder
+        tx, caller.tenant, body, settings, actor=caller.subject, seeder=seeder, now=now
     )
     await tx.commit()
-    return service.to_read(drill, [])
+    return service.to_read(drill, [], now)
 
 
 @router.get("/drills", response_model=Page[DrillRead], summary="Drills, newest first")
 async def list_drills(
-    caller: Reader, tx: Tx, limit: Limit = 50, cursor: Cursor = None
+    caller: Reader, tx: Tx, now: Now, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[DrillRead]:
     after = str(decode_cursor(cursor, 1)[0]) if cursor else None
-    items = await service.list_drills(tx, caller.tenant, limit=limit + 1, after=after)
+    items = await service.list_drills(tx, caller.tenant, limit=limit + 1, after=after, now=now)
     next_cursor = encode_cursor(items[limit - 1].id) if len(items) > limit else None
     return Page[DrillRead](items=items[:limit], next_cursor=next_cursor)
 
 
 @router.get("/drills/{drill_id}", response_model=DrillRead, summary="Status, progress and metrics")
-async def get_drill(drill_id: str, caller: Reader, tx: Tx) -> DrillRead:
-    return await service.read_drill(tx, caller.tenant, drill_id)
+async def get_drill(drill_id: str, caller: Reader, tx: Tx, now: Now) -> DrillRead:
+    return await service.read_drill(tx, caller.tenant, drill_id, now=now)
 
 
 @router.post("/drills/{drill_id}/stop", response_model=DrillRead, summary="Stop a drill")
-async def stop_drill(drill_id: str, caller: Writer, tx: Tx) -> DrillRead:
-    drill = await service.stop_drill(tx, caller.tenant, drill_id)
+async def stop_drill(drill_id: str, caller: Writer, tx: Tx, now: Now) -> DrillRead:
+    drill = await service.stop_drill(tx, caller.tenant, drill_id, now=now)
     events = await repo.events_for(tx, [drill.id])
     await tx.commit()
-    return service.to_read(drill, events[drill.id])
+    return service.to_read(drill, events[drill.id], now)
 
 
 def _token_settings(request: Request) -> TokenSettings:
@@ -116,6 +125,6 @@ Tokens = Annotated[TokenSettings, Depends(_token_settings)]
     ),
 )
 async def sandbox_token(
-    drill_id: str, caller: Reader, tx: Tx, settings: Settings, tokens: Tokens
+    drill_id: str, caller: Reader, tx: Tx, settings: Settings, tokens: Tokens, now: Now
 ) -> SandboxToken:
-    return await service.sandbox_token(tx, caller, drill_id, tokens, settings)
+    return await service.sandbox_token(tx, caller, drill_id, tokens, settings, now=now)

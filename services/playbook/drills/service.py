@@ -255,18 +255,25 @@ def to_read(drill: Drill, events: list[DrillEvent], now: datetime | None = None)
     )
 
 
-async def read_drill(session: AsyncSession, tenant: str, drill_id: str) -> DrillRead:
+async def read_drill(
+    session: AsyncSession, tenant: str, drill_id: str, *, now: datetime | None = None
+) -> DrillRead:
     drill = await get_drill(session, tenant, drill_id)
     events = await repo.events_for(session, [drill.id])
-    return to_read(drill, events[drill.id])
+    return to_read(drill, events[drill.id], now)
 
 
 async def list_drills(
-    session: AsyncSession, tenant: str, *, limit: int, after: str | None
+    session: AsyncSession,
+    tenant: str,
+    *,
+    limit: int,
+    after: str | None,
+    now: datetime | None = None,
 ) -> list[DrillRead]:
     drills = await repo.list_for(session, tenant, limit=limit, after=after)
     events = await repo.events_for(session, [d.id for d in drills])
-    return [to_read(d, events[d.id]) for d in drills]
+    return [to_read(d, events[d.id], now) for d in drills]
 
 
 async def sandbox_token(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -42,8 +43,16 @@ def notification_settings(request: Request) -> NotificationSettings:
     return embedded if isinstance(embedded, NotificationSettings) else NotificationSettings()
 
 
+def _now(request: Request) -> datetime:
+    """The app's clock (``app.state.clock``, which tests can move) or the system's."""
+    clock = getattr(request.app.state, "clock", None)
+    now = clock.now() if clock is not None else None
+    return now if isinstance(now, datetime) else datetime.now(UTC)
+
+
 # scope="function": the session closes before the response is sent (see CONVENTIONS rule 3).
 Tx = Annotated[AsyncSession, Depends(_tx, scope="function")]
+Now = Annotated[datetime, Depends(_now)]
 Settings = Annotated[NotificationSettings, Depends(notification_settings)]
 Reader = Annotated[Caller, require("incidents:read")]
 Writer = Annotated[Caller, require("webhooks:write")]
@@ -61,9 +70,9 @@ Writer = Annotated[Caller, require("webhooks:write")]
     ),
 )
 async def create_webhook(
-    body: WebhookCreate, caller: Writer, tx: Tx, settings: Settings
+    body: WebhookCreate, caller: Writer, tx: Tx, settings: Settings, now: Now
 ) -> WebhookWithSecret:
-    created = await service.create_subscription(tx, caller.tenant, body, settings)
+    created = await service.create_subscription(tx, caller.tenant, body, settings, now=now)
     await tx.commit()
     return created
 
@@ -97,8 +106,8 @@ async def get_delivery(delivery_id: str, caller: Reader, tx: Tx) -> DeliveryRead
     tags=["webhooks"],
     summary="Replay a failed (or delivered) delivery now, with a fresh retry schedule",
 )
-async def retry_delivery(delivery_id: str, caller: Writer, tx: Tx) -> DeliveryRead:
-    replayed = await service.replay_delivery(tx, caller.tenant, delivery_id)
+async def retry_delivery(delivery_id: str, caller: Writer, tx: Tx, now: Now) -> DeliveryRead:
+    replayed = await service.replay_delivery(tx, caller.tenant, delivery_id, now=now)
     await tx.commit()
     return replayed
 
@@ -110,9 +119,11 @@ async def get_webhook(webhook_id: str, caller: Reader, tx: Tx) -> WebhookRead:
 
 @router.patch("/webhooks/{webhook_id}", response_model=WebhookRead, tags=["webhooks"])
 async def update_webhook(
-    webhook_id: str, body: WebhookUpdate, caller: Writer, tx: Tx, settings: Settings
+    webhook_id: str, body: WebhookUpdate, caller: Writer, tx: Tx, settings: Settings, now: Now
 ) -> WebhookRead:
-    updated = await service.update_subscription(tx, caller.tenant, webhook_id, body, settings)
+    updated = await service.update_subscription(
+        tx, caller.tenant, webhook_id, body, settings, now=now
+    )
     await tx.commit()
     return updated
 
@@ -130,8 +141,8 @@ async def delete_webhook(webhook_id: str, caller: Writer, tx: Tx) -> Response:
     tags=["webhooks"],
     summary="Replace the signing secret (shown once); pending retries are signed with the new one",
 )
-async def rotate_secret(webhook_id: str, caller: Writer, tx: Tx) -> WebhookWithSecret:
-    rotated = await service.rotate_secret(tx, caller.tenant, webhook_id)
+async def rotate_secret(webhook_id: str, caller: Writer, tx: Tx, now: Now) -> WebhookWithSecret:
+    rotated = await service.rotate_secret(tx, caller.tenant, webhook_id, now=now)
     await tx.commit()
     return rotated
 
@@ -143,8 +154,8 @@ async def rotate_secret(webhook_id: str, caller: Writer, tx: Tx) -> WebhookWithS
     tags=["webhooks"],
     summary="Queue a `webhook.test` event for this subscription (whatever its event filter)",
 )
-async def test_webhook(webhook_id: str, caller: Writer, tx: Tx) -> DeliveryRead:
-    queued = await service.send_test(tx, caller.tenant, webhook_id)
+async def test_webhook(webhook_id: str, caller: Writer, tx: Tx, now: Now) -> DeliveryRead:
+    queued = await service.send_test(tx, caller.tenant, webhook_id, now=now)
     await tx.commit()
     return queued
 
@@ -182,9 +193,9 @@ async def get_freeze(caller: Reader, tx: Tx) -> FreezeRead:
     tags=["social freeze"],
     summary="Force the freeze on or off, or let open incidents decide again (`auto`)",
 )
-async def override_freeze(body: FreezeOverrideIn, caller: Writer, tx: Tx) -> FreezeRead:
+async def override_freeze(body: FreezeOverrideIn, caller: Writer, tx: Tx, now: Now) -> FreezeRead:
     result = await freeze.set_override(
-        tx, caller.tenant, body.mode, reason=body.reason, actor=caller.subject
+        tx, caller.tenant, body.mode, reason=body.reason, actor=caller.subject, now=now
     )
     await tx.commit()
     return result
@@ -196,7 +207,9 @@ async def get_freeze_policy(caller: Reader, tx: Tx) -> FreezePolicyRead:
 
 
 @router.put("/social-freeze/policy", response_model=FreezePolicyRead, tags=["social freeze"])
-async def set_freeze_policy(body: FreezePolicyIn, caller: Writer, tx: Tx) -> FreezePolicyRead:
-    result = await freeze.set_policy(tx, caller.tenant, body.severities)
+async def set_freeze_policy(
+    body: FreezePolicyIn, caller: Writer, tx: Tx, now: Now
+) -> FreezePolicyRead:
+    result = await freeze.set_policy(tx, caller.tenant, body.severities, now=now)
     await tx.commit()
     return result
