@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 from pathlib import Path
@@ -221,10 +220,3 @@ async def test_replay_with_a_new_model_moves_counts_without_double_counting(
     assert sorted(job_id.rsplit(":", 1)[1] for job_id, _ in jobs) == sorted(
         [nlp.load_enricher().model_version, "replay-test-2"]
     )
-
-
-async def _wait(condition: Any, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition never held"
-        await asyncio.sleep(0.05)
