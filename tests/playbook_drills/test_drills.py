@@ -14,6 +14,7 @@ from services.playbook.clock import FakeClock
 from services.playbook.drills.runner import run_drill_tick
 from services.playbook.drills.service import record_drill_event
 from services.playbook.notifications.service import notify
+from services.playbook.playbook_store.service import active_playbooks
 from services.playbook.scenarios.generator import load_datalek_nl
 from tests.conftest import TokenFactory
 from tests.playbook_drills.conftest import RecordingSender
@@ -270,3 +271,16 @@ async def test_progress_follows_the_app_clock(
     clock.advance(hours=10)
     got = (await h.client.get(f"/v1/drills/{drill['id']}", headers=headers)).json()
     assert got["scenario_clock_seconds"] == got["duration_seconds"]
+
+
+async def test_the_sandbox_gets_the_tenants_active_playbooks(
+    make_drills: MakeDrills, tenant: str, make_token: TokenFactory
+) -> None:
+    h = await make_drills()
+    headers = auth(make_token, tenant, "drills:write", "incidents:read")
+    drill = await start(h, headers, scenario="datalek_nl")
+    async with h.sessions() as session:
+        copied = await active_playbooks(session, drill["sandbox_tenant"])
+        real = await active_playbooks(session, tenant)
+    # The tenant has none of its own: the sandbox gets the shipped library, the tenant nothing.
+    assert {p.playbook.id for p in copied} >= {"datalek"} and real == []

@@ -34,9 +34,9 @@ def drill_settings(request: Request) -> DrillSettings:
     return embedded if isinstance(embedded, DrillSettings) else DrillSettings()
 
 
-def sandbox_seeder(request: Request) -> SandboxSeeder | None:
-    """What the core app registered as ``app.state.drill_seeder`` to copy playbooks and topics."""
-    seeder: SandboxSeeder | None = getattr(request.app.state, "drill_seeder", None)
+def sandbox_seeder(request: Request) -> SandboxSeeder:
+    """``app.state.drill_seeder`` when the app sets one, else a copy of the active playbooks."""
+    seeder: SandboxSeeder = getattr(request.app.state, "drill_seeder", service.copy_playbooks)
     return seeder
 
 
@@ -50,7 +50,7 @@ def _now(request: Request) -> datetime:
 Tx = Annotated[AsyncSession, Depends(_tx, scope="function")]
 Now = Annotated[datetime, Depends(_now)]
 Settings = Annotated[DrillSettings, Depends(drill_settings)]
-Seeder = Annotated[SandboxSeeder | None, Depends(sandbox_seeder)]
+Seeder = Annotated[SandboxSeeder, Depends(sandbox_seeder)]
 Reader = Annotated[Caller, require("incidents:read")]
 Writer = Annotated[Caller, require("drills:write")]
 

@@ -46,9 +46,20 @@ SANDBOX_SCOPES = (
     "analytics:read",
 )
 
-#: Copies what a drill needs from the real tenant into its sandbox (active playbooks, topics):
-#: ``await seeder(session, tenant, sandbox_tenant)``. The core app provides it.
-SandboxSeeder = Callable[[AsyncSession, str, str], Awaitable[object]]
+#: Copies what a drill needs from the real tenant into its sandbox:
+#: ``await seeder(session, tenant, sandbox_tenant, now)``.
+SandboxSeeder = Callable[[AsyncSession, str, str, datetime], Awaitable[object]]
+
+
+async def copy_playbooks(
+    session: AsyncSession, tenant: str, sandbox_tenant: str, now: datetime
+) -> object:
+    """The default seeder: the tenant's active playbooks (the shipped library when it has none),
+    through the playbook store's own use case, in the drill's transaction."""
+    # Imported here: the store belongs to the core of this service and is only needed on start.
+    from services.playbook.playbook_store.service import copy_active
+
+    return await copy_active(session, tenant, sandbox_tenant, now=now)
 
 
 def sandbox_tenant_for(tenant: str, drill_id: str) -> str:
@@ -124,10 +135,11 @@ async def start_drill(
     settings: DrillSettings,
     *,
     actor: str,
-    seeder: SandboxSeeder | None = None,
+    seeder: SandboxSeeder | None = copy_playbooks,
     now: datetime | None = None,
 ) -> Drill:
-    """Create a running drill; its first mentions are sent on the runner's next tick."""
+    """Create a running drill and seed its sandbox (``seeder``, by default the tenant's active
+    playbooks); its first mentions are sent on the runner's next tick."""
     speed = body.speed or settings.default_speed
     if speed > settings.max_speed:
         raise InvalidScenario(
@@ -157,7 +169,7 @@ async def start_drill(
     session.add(drill)
     await session.flush()
     if seeder is not None:
-        await seeder(session, tenant, drill.sandbox_tenant)
+        await seeder(session, tenant, drill.sandbox_tenant, now)
     return drill
 
 
