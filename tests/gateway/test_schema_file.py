@@ -51,4 +51,4 @@ def test_removing_a_field_is_reported_as_breaking() -> None:
     viewer = '  """Who is calling: tenant and scopes of the token."""\n  viewer: Viewer!\n'
     sdl = schema_sdl().replace(viewer, "")
     changes = find_breaking_changes(stored, build_schema(sdl))
-    assert [c.description for c in changes] == ["Query.viewer was removed."]
+    assert [c.description for c in changes] == ["Field Query.viewer was removed."]
