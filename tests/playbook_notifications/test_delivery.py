@@ -15,6 +15,7 @@ from typing import Any
 from services.common.db import transaction
 from services.playbook.notifications.delivery import create_http_client, deliver_due
 from services.playbook.notifications.service import notify
+from services.playbook.notifications.tables import WebhookSubscription
 from tests.conftest import TokenFactory
 from tests.playbook_notifications.support import Harness, Receiver
 
@@ -247,3 +248,25 @@ async def test_a_rotated_secret_signs_the_next_delivery(
     msg_id, ts = request.headers["webhook-id"], request.headers["webhook-timestamp"]
     assert independent_signature(new_secret, msg_id, ts, request.body) == signature
     assert independent_signature(created["secret"], msg_id, ts, request.body) != signature
+
+
+async def test_a_delivery_that_cannot_be_built_is_logged_and_does_not_block_others(
+    make_harness: MakeHarness, hooks: Receiver, tenant: str, make_token: TokenFactory
+) -> None:
+    h = await make_harness(allow_private_targets=True, retry_schedule_seconds=[30])
+    headers = auth(make_token, tenant, "webhooks:write", "incidents:read")
+    broken = await subscribe(h, headers, hooks.url)
+    healthy = await subscribe(h, headers, hooks.url)
+    async with transaction(h.sessions) as session:
+        row = await session.get(WebhookSubscription, broken["id"])
+        assert row is not None
+        row.secret = "whsec_"  # an empty key: signing raises
+    await emit(h, tenant, "incident.opened", {"incident_id": "i-1"})
+    async with create_http_client(h.settings.notifications) as http:
+        assert await deliver_due(h.sessions, h.settings.notifications, http, tenants=[tenant]) == 2
+    assert len(hooks.requests) == 1
+    page = await h.client.get(f"/v1/webhooks/{broken['id']}/deliveries", headers=headers)
+    [delivery] = page.json()["items"]
+    assert delivery["status"] == "pending" and delivery["last_error"].startswith("could not send")
+    page = await h.client.get(f"/v1/webhooks/{healthy['id']}/deliveries", headers=headers)
+    assert page.json()["items"][0]["status"] == "delivered"

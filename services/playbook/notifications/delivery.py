@@ -162,6 +162,20 @@ async def _attempt(
     client: httpx.AsyncClient,
     now: datetime,
 ) -> Outcome:
+    try:
+        return await _post(delivery, subscription, settings, client, now)
+    except Exception as exc:  # one bad row must not hold up the outbox: log it as an attempt
+        log.exception("webhook attempt crashed", delivery_id=delivery.id)
+        return Outcome(ok=False, error=f"could not send: {exc!r}"[:500])
+
+
+async def _post(
+    delivery: WebhookDelivery,
+    subscription: WebhookSubscription,
+    settings: NotificationSettings,
+    client: httpx.AsyncClient,
+    now: datetime,
+) -> Outcome:
     body = render(
         subscription.format,
         delivery.event_type,
