@@ -41,7 +41,7 @@ from services.sentiment.nlp.models import (
     SentimentModel,
     load_bundle,
 )
-from services.sentiment.nlp.risk import reach_score, risk_score
+from services.sentiment.nlp.risk import reach_scores, risk_scores
 from services.sentiment.nlp.schemas import (
     EnrichInput,
     Enrichment,
@@ -82,17 +82,21 @@ class Enricher:
     def score_texts(self, texts: Sequence[str], language: str | None = None) -> list[ScoreResult]:
         """Results in the shape of ``POST /v1/score``, in input order (no author, no reach)."""
         langs, sentiments, intents, crises = self._analyse(list(texts), [language] * len(texts))
-        out: list[ScoreResult] = []
-        for lang, sent, its, cats in zip(langs, sentiments, intents, crises, strict=True):
-            risk, _ = risk_score(
-                sent.score, cats, Intent.COMPLAINT in its, 0.0, StakeholderType.UNKNOWN
+        n = len(texts)
+        risks = risk_scores(
+            [s.score for s in sentiments],
+            crises,
+            [Intent.COMPLAINT in its for its in intents],
+            np.zeros(n),
+            [StakeholderType.UNKNOWN] * n,
+        )
+        out: list[ScoreResult] = [
+            build(
+                ScoreResult,
+                {"language": lang, "sentiment": sent, "intents": its, "risk": risk},
             )
-            out.append(
-                build(
-                    ScoreResult,
-                    {"language": lang, "sentiment": sent, "intents": its, "risk": risk},
-                )
-            )
+            for lang, sent, its, (risk, _) in zip(langs, sentiments, intents, risks, strict=True)
+        ]
         return out
 
     def enrich(
@@ -103,33 +107,45 @@ class Enricher:
         """Enrich a batch of mentions (one tenant's ``known_accounts`` for the whole batch)."""
         texts = [item.text for item in items]
         langs, sentiments, intents, crises = self._analyse(texts, [item.language for item in items])
-        out: list[Enrichment] = []
-        for i, item in enumerate(items):
-            accounts = item.known_accounts if item.known_accounts is not None else known_accounts
-            stakeholder, reason = classify_stakeholder(item.author, accounts)
-            followers = item.author.followers if item.author is not None else None
-            reach = reach_score(followers, item.engagement)
-            sent, its, cats = sentiments[i], intents[i], crises[i]
-            risk, factors = risk_score(
-                sent.score, cats, Intent.COMPLAINT in its, reach, stakeholder
+        stakeholders = [
+            classify_stakeholder(
+                item.author,
+                item.known_accounts if item.known_accounts is not None else known_accounts,
             )
-            out.append(
-                build(
-                    Enrichment,
-                    {
-                        "language": langs[i],
-                        "sentiment": sent,
-                        "intents": its,
-                        "crisis_categories": cats,
-                        "stakeholder": stakeholder,
-                        "stakeholder_reason": reason,
-                        "reach": round(reach, 4),
-                        "risk": risk,
-                        "risk_factors": factors,
-                        "model_version": self.model_version,
-                    },
-                )
+            for item in items
+        ]
+        reaches = reach_scores(
+            [item.author.followers if item.author is not None else None for item in items],
+            [item.engagement for item in items],
+        )
+        risks = risk_scores(
+            [s.score for s in sentiments],
+            crises,
+            [Intent.COMPLAINT in its for its in intents],
+            reaches,
+            [kind for kind, _ in stakeholders],
+        )
+        version = self.model_version
+        out: list[Enrichment] = [
+            build(
+                Enrichment,
+                {
+                    "language": lang,
+                    "sentiment": sent,
+                    "intents": its,
+                    "crisis_categories": cats,
+                    "stakeholder": kind,
+                    "stakeholder_reason": reason,
+                    "reach": factors.reach,
+                    "risk": risk,
+                    "risk_factors": factors,
+                    "model_version": version,
+                },
             )
+            for lang, sent, its, cats, (kind, reason), (risk, factors) in zip(
+                langs, sentiments, intents, crises, stakeholders, risks, strict=True
+            )
+        ]
         return out
 
     # -- internals --------------------------------------------------------------------------

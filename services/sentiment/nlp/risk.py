@@ -23,10 +23,11 @@ therefore tops out near 0.4, the same post by a journalist with 100k followers n
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Final, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.sentiment.nlp.intents import CrisisCategory
@@ -55,6 +56,8 @@ class Engagement(BaseModel):
     replies: int = 0
     views: int = 0
 
+
+_NO_ENGAGEMENT: Final = Engagement()
 
 STAKEHOLDER_WEIGHT: Final[dict[StakeholderType, float]] = {
     StakeholderType.MEDIA: 1.0,
@@ -92,16 +95,72 @@ class RiskFactors(BaseModel):
     exposure: float = Field(ge=0.0, le=1.0)
 
 
+def reach_scores(
+    followers: Sequence[int | None], engagements: Sequence[Engagement | None]
+) -> npt.NDArray[np.float64]:
+    """Vectorised :func:`reach_score` for a batch."""
+    none = _NO_ENGAGEMENT
+    eng = [e or none for e in engagements]
+    f = np.maximum(np.array([x or 0 for x in followers], dtype=np.float64), 0.0)
+    views = np.maximum(np.array([e.views for e in eng], dtype=np.float64), 0.0)
+    shares = np.maximum(np.array([e.shares for e in eng], dtype=np.float64), 0.0)
+    replies = np.maximum(np.array([e.replies for e in eng], dtype=np.float64), 0.0)
+    likes = np.maximum(np.array([e.likes for e in eng], dtype=np.float64), 0.0)
+    audience = np.maximum(f, views) + 100.0 * shares + 10.0 * replies + 2.0 * likes
+    return np.minimum(1.0, np.log10(1.0 + audience) / 6.0)
+
+
 def reach_score(followers: int | None, engagement: Engagement | None) -> float:
     """``min(1, log10(1 + audience) / 6)`` with the audience formula of the module docstring."""
-    e = engagement or Engagement()
-    audience = (
-        max(max(followers or 0, 0), max(e.views, 0))
-        + 100 * max(e.shares, 0)
-        + 10 * max(e.replies, 0)
-        + 2 * max(e.likes, 0)
+    return float(reach_scores([followers], [engagement])[0])
+
+
+def risk_scores(
+    sentiment_scores: Sequence[float],
+    crisis_categories: Sequence[tuple[CrisisCategory, ...]],
+    complaints: Sequence[bool],
+    reaches: Sequence[float] | npt.NDArray[np.float64],
+    stakeholders: Sequence[StakeholderType],
+) -> list[tuple[float, RiskFactors]]:
+    """Risk in [0, 1] and its factors for a batch (formula in the module docstring)."""
+    negativity = np.clip(-np.asarray(sentiment_scores, dtype=np.float64), 0.0, 1.0)
+    crisis = np.array(
+        [max((CRISIS_WEIGHT[c] for c in cats), default=0.0) for cats in crisis_categories],
+        dtype=np.float64,
     )
-    return min(1.0, math.log10(1.0 + audience) / 6.0)
+    complaint = np.asarray(complaints, dtype=np.float64)
+    signal = np.minimum(1.0, 0.6 * negativity + 0.5 * crisis + 0.1 * complaint)
+    reach = np.clip(np.asarray(reaches, dtype=np.float64), 0.0, 1.0)
+    weight = np.array([STAKEHOLDER_WEIGHT[s] for s in stakeholders], dtype=np.float64)
+    exposure = 0.4 + 0.3 * reach + 0.3 * weight
+    risk = np.clip(signal * exposure, 0.0, 1.0).round(4).tolist()
+    columns = zip(
+        negativity.round(4).tolist(),
+        crisis.tolist(),
+        crisis_categories,
+        complaint.tolist(),
+        reach.round(4).tolist(),
+        weight.tolist(),
+        signal.round(4).tolist(),
+        exposure.round(4).tolist(),
+        strict=True,
+    )
+    return [
+        (r, _build(RiskFactors, dict(zip(_FACTOR_FIELDS, values, strict=True))))
+        for r, values in zip(risk, columns, strict=True)
+    ]
+
+
+_FACTOR_FIELDS: Final = (
+    "negativity",
+    "crisis",
+    "crisis_categories",
+    "complaint",
+    "reach",
+    "stakeholder_weight",
+    "signal",
+    "exposure",
+)
 
 
 def risk_score(
@@ -111,27 +170,7 @@ def risk_score(
     reach: float,
     stakeholder: StakeholderType,
 ) -> tuple[float, RiskFactors]:
-    """Risk in [0, 1] and its factors (formula in the module docstring)."""
-    cats = tuple(crisis_categories)
-    negativity = min(1.0, max(0.0, -sentiment_score))
-    crisis = max((CRISIS_WEIGHT[c] for c in cats), default=0.0)
-    complaint_f = 1.0 if complaint else 0.0
-    signal = min(1.0, 0.6 * negativity + 0.5 * crisis + 0.1 * complaint_f)
-    reach = min(1.0, max(0.0, reach))
-    weight = STAKEHOLDER_WEIGHT[stakeholder]
-    exposure = 0.4 + 0.3 * reach + 0.3 * weight
-    risk = round(min(1.0, max(0.0, signal * exposure)), 4)
-    factors = _build(
-        RiskFactors,
-        {
-            "negativity": round(negativity, 4),
-            "crisis": crisis,
-            "crisis_categories": cats,
-            "complaint": complaint_f,
-            "reach": round(reach, 4),
-            "stakeholder_weight": weight,
-            "signal": round(signal, 4),
-            "exposure": round(exposure, 4),
-        },
-    )
-    return risk, factors
+    """Risk in [0, 1] and its factors for one mention (see :func:`risk_scores`)."""
+    return risk_scores(
+        [sentiment_score], [tuple(crisis_categories)], [complaint], [reach], [stakeholder]
+    )[0]
