@@ -12,7 +12,7 @@ from services.common.db import transaction
 from services.common.settings import TokenSettings
 from services.playbook.clock import FakeClock
 from services.playbook.drills.runner import run_drill_tick
-from services.playbook.drills.service import record_drill_event
+from services.playbook.drills.service import record_drill_event, scenario_now
 from services.playbook.notifications.service import notify
 from services.playbook.playbook_store.service import active_playbooks
 from services.playbook.scenarios.generator import load_datalek_nl
@@ -284,3 +284,19 @@ async def test_the_sandbox_gets_the_tenants_active_playbooks(
         real = await active_playbooks(session, tenant)
     # The tenant has none of its own: the sandbox gets the shipped library, the tenant nothing.
     assert {p.playbook.id for p in copied} >= {"datalek"} and real == []
+
+
+async def test_the_worker_can_read_a_sandboxs_scenario_clock(
+    make_drills: MakeDrills, tenant: str, make_token: TokenFactory
+) -> None:
+    clock = FakeClock()
+    h = await make_drills(clock=clock)
+    headers = auth(make_token, tenant, "drills:write", "incidents:read")
+    drill = await start(h, headers, scenario="datalek_nl", speed=60)
+    started = clock.now()
+    async with h.sessions() as session:
+        assert await scenario_now(session, tenant, started) == started
+        at = started + timedelta(seconds=95)
+        assert await scenario_now(session, drill["sandbox_tenant"], at) == started + timedelta(
+            seconds=5700
+        )

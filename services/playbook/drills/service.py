@@ -238,6 +238,23 @@ async def record_drill_event(
     )
 
 
+async def scenario_now(session: AsyncSession, tenant: str, now: datetime) -> datetime:
+    """``now`` on the clock a tenant's mentions are dated on: the wall clock for real tenants, the
+    scenario clock for a running drill's sandbox (``started_at + (now - started_at) * speed``).
+
+    The drill dates its mentions on the scenario clock, so the worker should close detector
+    minutes for a sandbox tenant with this time, or a 60x drill waits real hours for its spikes.
+    """
+    if not is_sandbox(tenant):
+        return now
+    drill = await repo.by_sandbox(session, tenant)
+    if drill is None or drill.started_at is None:
+        return now
+    until = now if drill.finished_at is None else min(now, drill.finished_at)
+    elapsed = max(0.0, (until - drill.started_at).total_seconds()) * drill.speed
+    return drill.started_at + timedelta(seconds=elapsed)
+
+
 def to_read(drill: Drill, events: list[DrillEvent], now: datetime | None = None) -> DrillRead:
     now = now or datetime.now(UTC)
     offsets = [float(m["offset_seconds"]) for m in drill.mentions]  # type: ignore[arg-type]
