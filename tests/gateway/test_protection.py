@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from gateway.app import create_app
-from gateway.settings import GatewaySettings
 from tests.conftest import TokenFactory
 from tests.gateway.conftest import Stack
 from tests.gateway.support import GraphQL
