@@ -371,6 +371,14 @@ def hash_batch(
     )
 
 
+def member(table: U64, values: U64) -> npt.NDArray[np.bool_]:
+    """``np.isin`` for a sorted, de-duplicated ``table`` (binary search; no sorting per call)."""
+    if table.size == 0:
+        return np.zeros(values.size, dtype=bool)
+    pos = np.minimum(np.searchsorted(table, values), table.size - 1)
+    return table[pos] == values  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """A polarity lexicon as sorted 64-bit token hashes with valences in [-1, 1]."""
@@ -424,7 +432,7 @@ def lexicon_features(hashed: Hashed, lexicon: Lexicon) -> F32:
     val = lexicon.lookup(th)
     if th.size > 1:
         prev_int = np.zeros(th.size, dtype=bool)
-        prev_int[1:] = np.isin(th[:-1], lexicon.intensifier_hashes) & (rows[1:] == rows[:-1])
+        prev_int[1:] = member(lexicon.intensifier_hashes, th[:-1]) & (rows[1:] == rows[:-1])
         val = np.where(prev_int, val * np.float32(1.5), val)
     pos = np.bincount(rows, weights=np.maximum(val, 0), minlength=n_docs)
     neg = np.bincount(rows, weights=np.maximum(-val, 0), minlength=n_docs)
@@ -450,10 +458,10 @@ def booster_multiplier(hashed: Hashed) -> npt.NDArray[np.float64]:
     "slecht"; multiplying the logits keeps the direction the model chose and strengthens it.
     """
     th, rows = hashed.token_hash, hashed.token_rows
-    hit = np.isin(th, _BOOSTERS_TABLE)
+    hit = member(_BOOSTERS_TABLE, th)
     if th.size > 1:
         after_neg = np.zeros(th.size, dtype=bool)
-        after_neg[1:] = np.isin(th[:-1], _NEGATOR_TABLE) & (rows[1:] == rows[:-1])
+        after_neg[1:] = member(_NEGATOR_TABLE, th[:-1]) & (rows[1:] == rows[:-1])
         hit &= ~after_neg
     count = np.bincount(rows[hit], minlength=hashed.n_docs)
     return 1.0 + 0.5 * np.minimum(count, 2)

@@ -8,7 +8,6 @@ over hashed features (no pickle, loaded with ``allow_pickle=False``).  Inference
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,27 +59,28 @@ def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def _run_sums(
-    rows: npt.NDArray[np.int64],
-    buckets: npt.NDArray[np.int64],
-    bounds: tuple[int, ...],
-    weights: F32,
-    n_docs: int,
-) -> npt.NDArray[np.float64]:
-    out = np.zeros((n_docs, weights.shape[1]), dtype=np.float64)
-    doc_ix = np.arange(n_docs + 1)
-    for a, b in itertools.pairwise(bounds):
-        if b <= a:
-            continue
-        run = rows[a:b]
-        indptr = np.searchsorted(run, doc_ix)
-        m = sp.csr_matrix(
-            (np.ones(b - a, dtype=np.float32), buckets[a:b], indptr),
-            shape=(n_docs, weights.shape[0]),
-            copy=False,
-        )
-        out += m @ weights
-    return out
+def _stacked_design(hashed: Hashed, n_buckets: int) -> tuple[sp.csr_matrix, int, int]:
+    """All hashed occurrences as one CSR matrix of ones, one row block per row-sorted run.
+
+    Run ``j`` (word unigrams, word bigrams, char 2-grams, ...) occupies rows ``j*n .. j*n+n-1``,
+    so the stacked row index is sorted and the CSR index pointer is a cumulative count: one
+    matrix and one sparse-dense product per batch instead of one per run.
+    """
+    n = hashed.n_docs
+    word_runs = np.diff(np.asarray(hashed.word_bounds, dtype=np.int64))
+    char_runs = np.diff(np.asarray(hashed.char_bounds, dtype=np.int64))
+    runs: npt.NDArray[np.int64] = np.concatenate((word_runs, char_runs)).astype(np.int64)
+    offsets = np.repeat(np.arange(runs.size, dtype=np.int64) * n, runs)
+    rows = np.concatenate((hashed.word_rows, hashed.char_rows)) + offsets
+    indptr = np.zeros(runs.size * n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=runs.size * n), out=indptr[1:])
+    buckets = np.concatenate((hashed.word_buckets, hashed.char_buckets)).astype(np.int32)
+    matrix = sp.csr_matrix(
+        (np.ones(rows.size, dtype=np.float32), buckets, indptr),
+        shape=(runs.size * n, n_buckets),
+        copy=False,
+    )
+    return matrix, int(word_runs.size), int(char_runs.size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +112,16 @@ class HashedLinearModel:
     def scores(self, hashed: Hashed) -> F32:
         """Raw linear scores, shape ``(n_docs, number of weight columns)``.
 
-        Each row-sorted run of hashed occurrences becomes a CSR matrix of ones and is multiplied
-        with the weight matrix in scipy's C loop; the per-family scale is applied per row.
+        The hashed occurrences become one CSR matrix of ones (see ``_stacked_design``) that is
+        multiplied with the weight matrix in scipy's C loop; the per-family scale is applied
+        per row.
         """
         n = hashed.n_docs
-        word = _run_sums(hashed.word_rows, hashed.word_buckets, hashed.word_bounds, self.weights, n)
-        char = _run_sums(hashed.char_rows, hashed.char_buckets, hashed.char_bounds, self.weights, n)
+        design, n_word, n_char = _stacked_design(hashed, self.n_buckets)
+        k = self.weights.shape[1]
+        blocks = np.asarray(design @ self.weights, dtype=np.float64).reshape(n_word + n_char, n, k)
+        word = blocks[:n_word].sum(axis=0)
+        char = blocks[n_word:].sum(axis=0)
         out = word * hashed.word_scale[:, None] + char * hashed.char_scale[:, None]
         out += self.bias
         if self.lexicon is not None:
@@ -125,7 +129,8 @@ class HashedLinearModel:
         if self.kind == "multiclass":  # sharpen around the mean so the ranking is kept
             out -= out.mean(axis=1, keepdims=True)
         out *= booster_multiplier(hashed)[:, None]
-        return out.astype(np.float32)
+        result: F32 = out.astype(np.float32)
+        return result
 
     def probabilities(self, scores: F32) -> F32:
         z = scores.astype(np.float64)
