@@ -1,0 +1,126 @@
+"""SQL for the per-minute counts, the detector states and the processed batches: bulk
+statements, the one place here that knows dialects."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.playbook.counts.tables import DetectorStateRow, MinuteCount, ProcessedBatch
+
+MC = MinuteCount.__table__  # type: ignore[attr-defined]
+DS = DetectorStateRow.__table__  # type: ignore[attr-defined]
+PB = ProcessedBatch.__table__  # type: ignore[attr-defined]
+
+
+def _insert(session: AsyncSession) -> Any:
+    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+    return pg_insert if postgres else sqlite_insert
+
+
+def _postgres(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+async def claim_batch(
+    session: AsyncSession, batch_id: str, tenant: str, mentions: int, now: datetime
+) -> bool:
+    """Record the batch as processed; ``False`` when it already was (the job ran before).
+
+    In the batch's own transaction: a concurrent second run waits on the key and then finds it.
+    """
+    statement = (
+        _insert(session)(PB)
+        .values(batch_id=batch_id, tenant=tenant, mentions=mentions, processed_at=now)
+        .on_conflict_do_nothing(index_elements=["batch_id"])
+        .returning(PB.c.batch_id)
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def add_counts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """One upsert for the batch: ``(tenant, topic, minute, total, negative, risk)`` rows add up."""
+    if not rows:
+        return
+    ordered = sorted(rows, key=lambda r: (r["topic"], r["minute"]))  # a fixed lock order
+    statement = _insert(session)(MC).values(ordered)
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenant", "topic", "minute"],
+        set_={
+            "total": MC.c.total + statement.excluded.total,
+            "negative": MC.c.negative + statement.excluded.negative,
+            "risk": MC.c.risk + statement.excluded.risk,
+        },
+    )
+    await session.execute(statement)
+
+
+async def lock_states(
+    session: AsyncSession, tenant: str, topics: Sequence[str], now: datetime
+) -> dict[str, str | None]:
+    """The detector states of ``topics`` (created empty when new), row-locked on PostgreSQL until
+    the batch commits, so workers sharing a tenant take turns."""
+    ordered = sorted(set(topics))
+    await session.execute(
+        _insert(session)(DS)
+        .values(
+            [
+                {"tenant": tenant, "topic": t, "state": None, "batches": 0, "updated_at": now}
+                for t in ordered
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["tenant", "topic"])
+    )
+    statement = (
+        select(DS.c.topic, DS.c.state)
+        .where(DS.c.tenant == tenant, DS.c.topic.in_(ordered))
+        .order_by(DS.c.topic)
+    )
+    if _postgres(session):
+        statement = statement.with_for_update()
+    return {r[0]: r[1] for r in (await session.execute(statement)).all()}
+
+
+async def save_states(
+    session: AsyncSession, tenant: str, states: dict[str, str], now: datetime
+) -> None:
+    if not states:
+        return
+    rows = [
+        {"tenant": tenant, "topic": t, "state": s, "batches": 1, "updated_at": now}
+        for t, s in sorted(states.items())
+    ]
+    statement = _insert(session)(DS).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenant", "topic"],
+        set_={
+            "state": statement.excluded.state,
+            "batches": DS.c.batches + 1,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+    await session.execute(statement)
+
+
+async def curve(
+    session: AsyncSession, tenant: str, topic: str, since: datetime, until: datetime
+) -> list[tuple[datetime, int, int, float]]:
+    statement = (
+        select(MC.c.minute, MC.c.total, MC.c.negative, MC.c.risk)
+        .where(
+            MC.c.tenant == tenant,
+            MC.c.topic == topic,
+            MC.c.minute >= since,
+            MC.c.minute < until,
+        )
+        .order_by(MC.c.minute)
+    )
+    return [
+        (r[0], int(r[1]), int(r[2]), float(r[3])) for r in (await session.execute(statement)).all()
+    ]

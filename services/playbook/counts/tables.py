@@ -1,0 +1,50 @@
+"""Per-minute counts, detector state and processed batches (private to this service)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Float, Integer, Text
+from sqlmodel import Field, SQLModel
+
+from services.common.db import UTCDateTime
+
+
+class MinuteCount(SQLModel, table=True):
+    """Mentions of one tenant and topic in one minute; topic ``*`` counts every mention.
+
+    Written with one upsert per batch (``total = total + excluded.total``), so several workers
+    share them and they survive restarts. ``risk`` is the sum of per-mention risk.
+    """
+
+    __tablename__ = "minute_counts"
+
+    tenant: str = Field(primary_key=True, max_length=128)
+    topic: str = Field(primary_key=True, max_length=128)
+    minute: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    total: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    negative: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    risk: float = Field(default=0.0, sa_column=Column(Float, nullable=False, default=0.0))
+
+
+class DetectorStateRow(SQLModel, table=True):
+    """The detectors' JSON state of one tenant and topic (row-locked while a batch uses it)."""
+
+    __tablename__ = "detector_states"
+
+    tenant: str = Field(primary_key=True, max_length=128)
+    topic: str = Field(primary_key=True, max_length=128)
+    state: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    batches: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ProcessedBatch(SQLModel, table=True):
+    """A scored batch already evaluated: a second run of the same job changes nothing."""
+
+    __tablename__ = "processed_batches"
+
+    batch_id: str = Field(primary_key=True, max_length=64)
+    tenant: str = Field(max_length=128)
+    mentions: int = 0
+    processed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

@@ -1,0 +1,177 @@
+"""From scored batches to signals and incidents: one incident per crisis, never a flood."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from services.playbook.counts.tables import MinuteCount
+from services.playbook.effects import DEADLINE_JOB
+from services.playbook.signals.tables import SignalRow
+from tests.playbook.conftest import (
+    Harness,
+    batch,
+    datalek_burst,
+    quiet,
+    run_worker,
+    scored,
+    steps_of,
+    timeline,
+)
+
+pytestmark = pytest.mark.sqlite
+
+
+async def test_a_datalek_burst_through_the_worker_opens_one_incident_with_its_steps(
+    pb: Harness, tenant: str
+) -> None:
+    await pb.load_library(tenant)
+    sent: set[str] = set()
+    for _ in range(3):
+        mentions = datalek_burst(pb.clock, 4)
+        sent |= {m["id"] for m in mentions}
+        payload = batch(tenant, mentions).model_dump(mode="json")
+        await pb.queue.enqueue_job("evaluate_batch", payload, _job_id=payload["batch_id"])
+        pb.clock.advance(seconds=20)
+    worker = await run_worker(pb, 3)
+    assert worker.jobs_complete == 3 and worker.jobs_failed == 0
+
+    listed = (await pb.client.get("/v1/incidents", headers=pb.auth(tenant))).json()["items"]
+    assert len(listed) == 1
+    incident = listed[0]
+    assert incident["playbook_id"] == "datalek" and incident["playbook_version"] == 1
+    assert incident["state"] == "open" and incident["language"] == "nl"
+    assert set(incident["evidence_mention_ids"]) <= sent and incident["evidence_mention_ids"]
+
+    steps = await steps_of(pb, tenant, incident["id"])
+    assert list(steps) == [
+        "triage",
+        "legal_assessment",
+        "social_freeze",
+        "holding_statement",
+        "webcare_queue",
+        "regulator_and_customers",
+        "evaluation",
+    ]
+    triage = steps["triage"]
+    assert triage["status"] == "active" and triage["owner"] == "webcare"
+    opened = incident["opened_at"]
+    assert triage["due_at"] is not None
+    # incident-relative deadlines are known at once; step-start ones wait for their group
+    assert steps["legal_assessment"]["status"] == "pending" and steps["legal_assessment"]["due_at"]
+    assert steps["holding_statement"]["due_at"] is None
+    assert steps["holding_statement"]["approvals"] == ["legal", "management"]
+
+    # each known deadline is a deferred arq job, keyed by step and due time
+    jobs = await pb.queue.zrange(pb.queue_name, 0, -1, withscores=True)
+    deadline_jobs = {k.decode(): s for k, s in jobs if k.decode().startswith("deadline:")}
+    due_ms = int(_parse(triage["due_at"]).timestamp() * 1000)
+    assert _parse(triage["due_at"]) == _parse(opened) + timedelta(minutes=15)
+    key = f"deadline:{triage['id']}:{due_ms // 1000}"
+    assert key in deadline_jobs and int(deadline_jobs[key]) == due_ms
+    job = await pb.queue.get(f"arq:job:{key}")
+    assert job is not None and DEADLINE_JOB.encode() in job
+
+    signals = (
+        await pb.client.get(
+            "/v1/signals", params={"incident_ids": incident["id"]}, headers=pb.auth(tenant)
+        )
+    ).json()["items"]
+    keyword = [s for s in signals if s["kind"] == "keyword"]
+    assert keyword and keyword[0]["detector"] == "data_breach"
+    assert set(keyword[0]["mention_ids"]) <= sent and len(keyword[0]["mention_ids"]) >= 2
+    assert "datalek" in keyword[0]["detail"]
+
+
+def _parse(value: str):  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    return datetime.fromisoformat(value)
+
+
+async def test_repeated_signals_join_the_open_incident_without_a_flood(
+    pb: Harness, tenant: str
+) -> None:
+    await pb.load_library(tenant)
+    first = await pb.evaluate(batch(tenant, datalek_burst(pb.clock, 4)))
+    assert len(first.opened) == 1
+    incident_id = first.opened[0]
+    events_after_open = len(await timeline(pb, tenant, incident_id))
+    for _ in range(8):
+        pb.clock.advance(seconds=30)
+        outcome = await pb.evaluate(batch(tenant, datalek_burst(pb.clock, 3, seconds_ago=20)))
+        assert outcome.opened == [] and outcome.joined == [incident_id]
+    listed = (await pb.client.get("/v1/incidents", headers=pb.auth(tenant))).json()["items"]
+    assert [i["id"] for i in listed] == [incident_id]
+    async with pb.evaluator.sessions() as session:
+        rows = (
+            (await session.execute(select(SignalRow).where(SignalRow.tenant == tenant)))  # type: ignore[arg-type]
+            .scalars()
+            .all()
+        )
+    # one row per detector rule and incident, folded: counts grow, rows do not
+    fingerprints = [r.fingerprint for r in rows]
+    assert len(fingerprints) == len(set(fingerprints))
+    keyword = next(r for r in rows if r.detector == "data_breach")
+    assert keyword.count == 9 and keyword.incident_id == incident_id
+    events = await timeline(pb, tenant, incident_id)
+    # the only new event: ten mentions within the hour make it sev1 (the playbook's rule)
+    assert [e["kind"] for e in events[events_after_open:]] == ["severity"]
+    assert "sev2 → sev1" in events[-1]["summary"]
+
+
+async def test_a_batch_that_runs_twice_changes_nothing_the_second_time(
+    pb: Harness, tenant: str
+) -> None:
+    await pb.load_library(tenant)
+    scored_batch = batch(tenant, [*datalek_burst(pb.clock, 4), *quiet(pb.clock, 3)])
+    first = await pb.evaluate(scored_batch)
+    second = await pb.evaluate(scored_batch)
+    assert first.status == "evaluated" and len(first.opened) == 1
+    assert second.status == "duplicate" and second.opened == []
+    async with pb.evaluator.sessions() as session:
+        counts = (
+            (await session.execute(select(MinuteCount).where(MinuteCount.tenant == tenant)))  # type: ignore[arg-type]
+            .scalars()
+            .all()
+        )
+    assert sum(c.total for c in counts if c.topic == "*") == 7
+    assert sum(c.negative for c in counts if c.topic == "*") == 4
+    listed = (await pb.client.get("/v1/incidents", headers=pb.auth(tenant))).json()["items"]
+    assert len(listed) == 1
+
+
+async def test_counts_are_kept_per_topic_and_minute(pb: Harness, tenant: str) -> None:
+    now = pb.clock.now().replace(second=30)
+    mentions = [
+        scored("storing", at=now, risk=0.5, topics=["app"]),
+        scored("storing", at=now + timedelta(seconds=5), risk=0.25, topics=["app", "bank"]),
+        scored("prima", at=now + timedelta(minutes=1), sentiment="positive", risk=0.0),
+    ]
+    await pb.evaluate(batch(tenant, mentions))
+    await pb.evaluate(batch(tenant, [scored("storing", at=now, risk=0.25, topics=["app"])]))
+    async with pb.evaluator.sessions() as session:
+        rows = (
+            (await session.execute(select(MinuteCount).where(MinuteCount.tenant == tenant)))  # type: ignore[arg-type]
+            .scalars()
+            .all()
+        )
+    table = {(r.topic, r.minute.minute): (r.total, r.negative, round(r.risk, 3)) for r in rows}
+    minute = now.minute
+    assert table[("*", minute)] == (3, 3, 1.0)
+    assert table[("*", minute + 1)] == (1, 0, 0.0)
+    assert table[("app", minute)] == (3, 3, 1.0)
+    assert table[("bank", minute)] == (1, 1, 0.25)
+
+
+async def test_without_playbooks_signals_are_kept_but_open_nothing(
+    pb: Harness, tenant: str
+) -> None:
+    outcome = await pb.evaluate(batch(tenant, datalek_burst(pb.clock, 4)))
+    assert outcome.signals >= 1 and outcome.opened == []
+    signals = (await pb.client.get("/v1/signals", headers=pb.auth(tenant))).json()["items"]
+    assert signals and all(s["incident_id"] is None for s in signals)
+    one = await pb.client.get(f"/v1/signals/{signals[0]['id']}", headers=pb.auth(tenant))
+    assert one.status_code == 200 and one.json()["evidence"]["why"]
