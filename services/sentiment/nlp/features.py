@@ -164,8 +164,10 @@ _ELONG = re.compile(r"(\w)\1\1+")
 _REPEAT_PUNCT = re.compile(r"([!?])[!?1]+")
 _APOS_NEG = re.compile(r"n[\u2019']t\b")
 _APOS = re.compile(r"[\u2019'`\u00b4]")
-_EMO_POS = re.compile(r"(?<!\S)(?:[:;=8x]-?[)\]dp*]+|\(-?[:;=]|<3+|\^_*\^)(?!\S)")
-_EMO_NEG = re.compile(r"(?<!\S)(?:[:;=]-?[(\[/\\|]+|\)-?[:;=]|:[\u2019']\(|</3)(?!\S)")
+_EMOTICON = re.compile(
+    r"(?<!\S)(?:(?P<pos>[:;=8x]-?[)\]dp*]+|\(-?[:;=]|<3+|\^_*\^)"
+    r"|[:;=]-?[(\[/\\|]+|\)-?[:;=]|:[\u2019']\(|</3)(?!\S)"
+)
 _SYMBOLS = re.compile(r"[!?.,;:()\[\]{}\"“”„«»…|/\\+=*~&%$€£<>#-]")
 _DIGITS = re.compile(r"\d+")
 _INVISIBLE = str.maketrans({"\u200b": " ", "\ufe0f": " ", "\r": " "})
@@ -204,6 +206,10 @@ def _emoji(match: re.Match[str]) -> str:
     return " " + e + _EMOJI_POLARITY.get(e, " ")
 
 
+def _emoticon(match: re.Match[str]) -> str:
+    return " emopos " if match.group("pos") is not None else " emoneg "
+
+
 def _double(match: re.Match[str]) -> str:
     return match.group(1) * 2
 
@@ -235,8 +241,7 @@ def normalise_batch(texts: Sequence[str]) -> str:
     s = _URL.sub(" httpurl ", s)
     s = _USER.sub(" @user ", s)
     s = _APOS_NEG.sub("nt", s)
-    s = _EMO_POS.sub(" emopos ", s)
-    s = _EMO_NEG.sub(" emoneg ", s)
+    s = _EMOTICON.sub(_emoticon, s)
     s = _APOS.sub("", s)
     s = _ELONG.sub(_double, s)
     s = _REPEAT_PUNCT.sub(_double_punct, s)

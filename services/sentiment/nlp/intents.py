@@ -40,13 +40,14 @@ class CrisisCategory(StrEnum):
 _ALTERNATIVES: list[str] = []  # every alternative of every word pattern, for the prefilter
 
 
-def _alt(words: str) -> str:
+def _alt(words: str, prefilter: bool = True) -> str:
     alts = [w.replace("_", r"\s+") for w in words.split()]
-    _ALTERNATIVES.extend(words.split())
+    if prefilter:
+        _ALTERNATIVES.extend(words.split())
     return "|".join(alts)
 
 
-_META: Final = set("\\()[]?*+.|{}^$_")
+_META: Final = set("\\()[]?*+.|{}^$")
 
 
 def _literal_prefix(alternative: str) -> str:
@@ -56,7 +57,7 @@ def _literal_prefix(alternative: str) -> str:
         end += 1
     if end < len(alternative) and alternative[end] in "?*{":
         end -= 1  # the last literal is optional
-    return alternative[:end]
+    return alternative[:end].rstrip("_").replace("_", " ")
 
 
 # Patterns are written on lower-cased text; "_" stands for whitespace inside a phrase.
@@ -106,7 +107,7 @@ _CRISIS: Final[dict[CrisisCategory, str]] = {
     CrisisCategory.SAFETY: _alt(
         r"""ontploft ontploffing\w* explosion\w* exploded explodes brand_uitgebroken in_brand
         vatte_vlam caught_fire on_fire vergiftig\w* voedselvergiftiging food_poisoning
-        poisoned poisoning giftig\w* toxic salmonella listeria e\.?_?coli gewond\w* injured
+        poisoned poisoning giftig\w* toxic salmonella listeria ecoli e-coli gewond\w* injured
         injuries dodelijk\w* fatal gezondheidsrisico\w* health_risk health_hazard
         safety_(?:risk|issue|hazard|concern|recall) onveilig\w* unsafe gevaarlijk\w*
         dangerous hazardous allergische_reactie allergic_reaction in_het_ziekenhuis
@@ -143,13 +144,15 @@ _COMPLAINT_RE: Final = re.compile(
     + r")\b"
 )
 
-_QUESTION_RE: Final = re.compile(
-    r"(?m)\?|(?:^|(?<=[.!] ))(?:"
+# A question: a question mark anywhere, or a question word opening the post (matched per line).
+_QUESTION_START_RE: Final = re.compile(
+    r"\W*(?:"
     + _alt(
         r"""hoe waarom wanneer wat(?!_een\b) waar wie welke hoeveel kan_iemand kunnen_jullie kun_je
         weet_iemand is_het_mogelijk heeft_iemand mag_ik moet_ik how why when what(?!_an?\b) where who
         which can_(?:you|i|someone|anyone) could_you is_there does_anyone anyone_know
-        do_you will_you are_you"""
+        do_you will_you are_you""",
+        prefilter=False,
     )
     + r")\b"
 )
@@ -174,7 +177,8 @@ def _prefilter() -> re.Pattern[str]:
     literal.discard("")
     # the shortest literal prefix suffices: "storing" covers "storingen"
     minimal = {w for w in literal if not any(o != w and w.startswith(o) for o in literal)}
-    return re.compile(r"\b(?:" + trie_regex(minimal) + "|" + "|".join(syntax_first) + ")")
+    trie = trie_regex(minimal).replace("\\ ", r"\s+")  # "_" in a pattern is \s+
+    return re.compile(r"\b(?:" + trie + "|" + "|".join(syntax_first) + ")")
 
 
 # Candidate positions for every word pattern at once: a trie of the literal prefixes is cheap
@@ -224,8 +228,10 @@ def detect_rules(
     """
     starts = _line_index(joined_lower, n_texts)
     intents: list[set[Intent]] = [set() for _ in range(n_texts)]
-    for row in _hits(_QUESTION_RE, joined_lower, starts):
-        intents[row].add(Intent.QUESTION)
+    question_match = _QUESTION_START_RE.match
+    for row, line in enumerate(joined_lower.split("\n")):
+        if "?" in line or question_match(line):
+            intents[row].add(Intent.QUESTION)
     praise_pos = [m for e in _PRAISE_EMOJI for m in _find_all(joined_lower, e)]
     if praise_pos:
         rows = np.searchsorted(starts, np.asarray(praise_pos), side="right") - 1
