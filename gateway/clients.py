@@ -185,12 +185,19 @@ class ServiceClient:
         *,
         params: Params | None = None,
         body: JsonBody | None = None,
+        raw: tuple[bytes, str] | None = None,
     ) -> httpx.Response:
-        """Sends the call; returns any 2xx response, raises on everything else."""
+        """Sends the call; returns any 2xx response, raises on everything else.
+
+        ``body`` is sent as JSON; ``raw`` is ``(content, content type)`` (YAML playbooks).
+        """
         headers = {"Authorization": f"Bearer {caller.token}"} if caller is not None else {}
-        content = orjson.dumps(body) if body is not None else None
-        if content is not None:
+        content: bytes | None = None
+        if body is not None:
+            content = orjson.dumps(body)
             headers["Content-Type"] = "application/json"
+        elif raw is not None:
+            content, headers["Content-Type"] = raw
         attempts = 1 + (self.get_retries if method == "GET" else 0)
         for attempt in range(attempts):
             started = time.perf_counter()
@@ -234,8 +241,9 @@ class ServiceClient:
         caller: Caller,
         body: JsonBody | None = None,
         params: Params | None = None,
+        raw: tuple[bytes, str] | None = None,
     ) -> T:
-        response = await self.request(method, path, caller, params=params, body=body)
+        response = await self.request(method, path, caller, params=params, body=body, raw=raw)
         return self._parse(response, kind)
 
     def _parse(self, response: httpx.Response, kind: type[T]) -> T:

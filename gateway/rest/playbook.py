@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from gateway.rest.base import Rest
 
@@ -12,18 +13,24 @@ class IncidentRest(Rest):
     title: str = ""
     state: str = "open"
     severity: str = "sev3"
-    summary: str | None = None
+    topic: str = ""
+    topics: list[str] = Field(default_factory=list)
     playbook_id: str | None = None
     playbook_version: int | None = None
+    language: str | None = None
     assignee: str | None = None
-    is_drill: bool = False
-    drill_id: str | None = None
-    topics: list[str] = Field(default_factory=list)
+    department: str | None = None
+    signal_count: int = 0
     evidence_mention_ids: list[str] = Field(default_factory=list)
+    summary: str | None = None
+    allowed_transitions: list[str] = Field(default_factory=list)
+    is_drill: bool = False
+    first_evidence_at: datetime | None = None
     opened_at: datetime | None = None
-    updated_at: datetime | None = None
     acknowledged_at: datetime | None = None
+    first_statement_at: datetime | None = None
     resolved_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 class TimelineEventRest(Rest):
@@ -40,20 +47,26 @@ class StepRest(Rest):
     incident_id: str
     key: str | None = None
     title: str = ""
-    description: str | None = None
     owner: str | None = None
-    state: str = "open"
+    group: int = 0
+    position: int = 0
+    status: str = "pending"
     due_at: datetime | None = None
+    started_at: datetime | None = None
     completed_at: datetime | None = None
     completed_by: str | None = None
+    escalate_to: str | None = None
     escalated: bool = False
-    position: int = 0
+    escalated_at: datetime | None = None
+    approvals: list[str] = Field(default_factory=list)
+    templates: list[str] = Field(default_factory=list)
 
 
 class ApprovalRest(Rest):
-    id: str | None = None
-    approver: str | None = None
+    id: str
+    department: str
     decision: str
+    approver: str | None = None
     comment: str | None = None
     at: datetime | None = None
 
@@ -61,31 +74,46 @@ class ApprovalRest(Rest):
 class StatementRest(Rest):
     id: str
     incident_id: str
-    channel: str | None = None
+    step_id: str | None = None
+    platform: str = "default"
+    audience: str = "public"
     language: str | None = None
     text: str = ""
-    state: str = "draft"
+    status: str = "draft"
+    required_approvals: list[str] = Field(default_factory=list)
+    missing_approvals: list[str] = Field(default_factory=list)
+    conflict: bool = False
+    conflicting_statement_ids: list[str] = Field(default_factory=list)
     author: str | None = None
+    approvals: list[ApprovalRest] = Field(default_factory=list)
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    approvals: list[ApprovalRest] = Field(default_factory=list)
 
 
 class SignalRest(Rest):
     id: str
     incident_id: str = ""
+    topic: str = ""
+    kind: str = ""
     detector: str = ""
-    kind: str | None = None
-    score: float | None = None
-    topic: str | None = None
-    detail: str | None = None
+    score: float = 0.0
+    count: int = 0
+    first_at: datetime | None = None
+    last_at: datetime | None = None
     at: datetime | None = None
+    detail: str = ""
     mention_ids: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_incident(cls, value: Any) -> Any:
+        if isinstance(value, dict) and value.get("incident_id") is None:
+            return {**value, "incident_id": ""}
+        return value
 
 
 class PlaybookVersionRest(Rest):
     version: int
-    yaml: str | None = None
     created_at: datetime | None = None
     created_by: str | None = None
 
@@ -96,11 +124,17 @@ class PlaybookRest(Rest):
     name: str = ""
     description: str | None = None
     version: int = 1
-    yaml: str | None = None
+    latest_version: int = 1
     active: bool = True
+    languages: list[str] = Field(default_factory=list)
+    yaml: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    versions: list[PlaybookVersionRest] = Field(default_factory=list)
+    created_by: str | None = None
+
+
+class PlaybookImportRest(Rest):
+    items: list[PlaybookRest]
 
 
 class StepTimingRest(Rest):
@@ -147,10 +181,44 @@ class DrillRest(Rest):
     events: list[DrillEventRest] = Field(default_factory=list)
 
 
+class StepAdherenceRest(Rest):
+    id: str
+    key: str = ""
+    title: str = ""
+    owner: str = ""
+    status: str = ""
+    due_at: datetime | None = None
+    completed_at: datetime | None = None
+    met_deadline: bool | None = None
+    late_seconds: float | None = None
+    escalated: bool = False
+
+
+class CurvePointRest(Rest):
+    start: datetime
+    total: int = 0
+    negative: int = 0
+    risk: float = 0.0
+    negative_share: float = 0.0
+
+
 class ReportRest(Rest):
-    incident_id: str | None = None
-    markdown: str | None = None
-    summary: str | None = None
+    incident_id: str
+    title: str = ""
+    severity: str = ""
+    state: str = ""
+    time_to_detect_seconds: float | None = None
+    time_to_acknowledge_seconds: float | None = None
+    time_to_first_statement_seconds: float | None = None
+    time_to_resolve_seconds: float | None = None
+    steps: list[StepAdherenceRest] = Field(default_factory=list)
+    deadlines_met: int = 0
+    deadlines_missed: int = 0
+    escalations: int = 0
+    signals: int = 0
+    statements: int = 0
+    curve_bucket_seconds: int = 0
+    sentiment_curve: list[CurvePointRest] = Field(default_factory=list)
     generated_at: datetime | None = None
 
 

@@ -19,6 +19,7 @@ from gateway.rest.playbook import (
     DrillRest,
     FreezeRest,
     IncidentRest,
+    PlaybookImportRest,
     PlaybookRest,
     StatementRest,
     StepRest,
@@ -45,7 +46,7 @@ from gateway.schema.errors import (
     ValidationFailed,
     attempt,
 )
-from gateway.schema.incidents import Incident, Statement, Step
+from gateway.schema.incidents import Incident, IncidentState, Severity, Statement, Step
 from gateway.schema.playbooks import Drill, Playbook
 from services.common.auth import Caller
 
@@ -90,6 +91,18 @@ def _body(**values: JsonValue) -> Body:
     return {k: v for k, v in values.items() if v is not None}
 
 
+async def _transition(info: Info, id: str, to: IncidentState, note: str | None) -> Incident:
+    return await _incident_action(info, id, "transitions", _body(to=to.value, note=note))
+
+
+async def _step_action(info: Info, id: str, action: str, note: str | None) -> Step:
+    raw = expect_id(id, "Step")
+    step = await info.context.services.playbook.send(
+        "POST", f"/v1/steps/{raw}/{action}", StepRest, info.context.caller, _body(note=note)
+    )
+    return Step.from_rest(step)
+
+
 async def _incident_action(info: Info, id: str, action: str, body: Body) -> Incident:
     raw = expect_id(id, "Incident")
     playbook = info.context.services.playbook
@@ -102,6 +115,31 @@ async def _incident_action(info: Info, id: str, action: str, body: Body) -> Inci
 async def _delete(client: ServiceClient, path: str, caller: Caller, global_id: str) -> Deleted:
     await client.request("DELETE", path, caller)
     return Deleted(id=strawberry.ID(global_id))
+
+
+@strawberry.type
+class PlaybookList:
+    playbooks: list[Playbook]
+
+
+PlaybooksResult = Annotated[PlaybookList | Failures, strawberry.union("PlaybooksResult")]
+
+
+@strawberry.input
+class TemplateVariable:
+    name: str
+    value: str
+
+
+@strawberry.input(description="Give `text`, or `template` (a template of the step) and variables.")
+class StatementInput:
+    text: str | None = None
+    template: str | None = None
+    variables: list[TemplateVariable] = strawberry.field(default_factory=list)
+    platform: str = "default"
+    audience: str = "public"
+    language: str | None = strawberry.field(default=None, description="nl or en.")
+    step_id: strawberry.ID | None = None
 
 
 @strawberry.input
@@ -181,60 +219,50 @@ class KnownAccountInput:
 @strawberry.type
 class Mutation:
     # --- incidents -------------------------------------------------------------------------
-    @strawberry.mutation
+    @fields.mutation("Moves the incident to ACKNOWLEDGED.")
     async def acknowledge_incident(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        note: str | None = None,
+        self, info: Info, id: strawberry.ID, note: str | None = None
     ) -> IncidentResult:
-        return await attempt(_incident_action(info, id, "acknowledge", _body(note=note)))
+        return await attempt(_transition(info, id, IncidentState.ACKNOWLEDGED, note))
+
+    @fields.mutation("Moves the incident to RESOLVED.")
+    async def resolve_incident(
+        self, info: Info, id: strawberry.ID, note: str | None = None
+    ) -> IncidentResult:
+        return await attempt(_transition(info, id, IncidentState.RESOLVED, note))
+
+    @fields.mutation("Moves a resolved incident back to OPEN.")
+    async def reopen_incident(
+        self, info: Info, id: strawberry.ID, note: str | None = None
+    ) -> IncidentResult:
+        return await attempt(_transition(info, id, IncidentState.OPEN, note))
+
+    @fields.mutation("Any move in `allowedTransitions` (RESPONDING, MONITORING...).")
+    async def transition_incident(
+        self, info: Info, id: strawberry.ID, to: IncidentState, note: str | None = None
+    ) -> IncidentResult:
+        return await attempt(_transition(info, id, to, note))
 
     @strawberry.mutation
     async def assign_incident(
         self,
         info: Info,
         id: strawberry.ID,
-        assignee: str,
+        assignee: str | None = None,
+        department: str | None = None,
     ) -> IncidentResult:
-        return await attempt(_incident_action(info, id, "assign", _body(assignee=assignee)))
+        body = _body(assignee=assignee, department=department)
+        return await attempt(_incident_action(info, id, "assign", body))
 
     @strawberry.mutation
     async def change_incident_severity(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        severity: str,
-        reason: str | None = None,
+        self, info: Info, id: strawberry.ID, severity: Severity, reason: str | None = None
     ) -> IncidentResult:
-        body = _body(severity=severity, reason=reason)
+        body = _body(severity=severity.value, reason=reason)
         return await attempt(_incident_action(info, id, "severity", body))
 
-    @strawberry.mutation
-    async def resolve_incident(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        summary: str | None = None,
-    ) -> IncidentResult:
-        return await attempt(_incident_action(info, id, "resolve", _body(summary=summary)))
-
-    @strawberry.mutation
-    async def reopen_incident(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        reason: str | None = None,
-    ) -> IncidentResult:
-        return await attempt(_incident_action(info, id, "reopen", _body(reason=reason)))
-
-    @fields.mutation("Adds a note to the incident's timeline.")
-    async def add_incident_note(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        text: str,
-    ) -> IncidentResult:
+    @fields.mutation("Adds a note to the incident's timeline; answers the incident.")
+    async def add_incident_note(self, info: Info, id: strawberry.ID, text: str) -> IncidentResult:
         async def run() -> Incident:
             raw = expect_id(id, "Incident")
             playbook, caller = info.context.services.playbook, info.context.caller
@@ -247,90 +275,118 @@ class Mutation:
         return await attempt(run())
 
     # --- steps and statements --------------------------------------------------------------
-    @strawberry.mutation
+    @fields.mutation("Completes a step (cancels its escalation).")
     async def complete_step(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        note: str | None = None,
+        self, info: Info, id: strawberry.ID, note: str | None = None
     ) -> StepResult:
-        async def run() -> Step:
-            raw = expect_id(id, "Step")
-            step = await info.context.services.playbook.send(
-                "POST", f"/v1/steps/{raw}/complete", StepRest, info.context.caller, _body(note=note)
-            )
-            return Step.from_rest(step)
-
-        return await attempt(run())
+        return await attempt(_step_action(info, id, "complete", note))
 
     @strawberry.mutation
+    async def skip_step(self, info: Info, id: strawberry.ID, note: str | None = None) -> StepResult:
+        return await attempt(_step_action(info, id, "skip", note))
+
+    @fields.mutation("Drafts a statement from `text`, or from a step's `template` and `variables`.")
     async def draft_statement(
-        self,
-        info: Info,
-        incident_id: strawberry.ID,
-        text: str,
-        channel: str | None = None,
-        language: str | None = None,
+        self, info: Info, incident_id: strawberry.ID, input: StatementInput
     ) -> StatementResult:
         async def run() -> Statement:
             raw = expect_id(incident_id, "Incident")
+            step = expect_id(input.step_id, "Step") if input.step_id else None
+            variables: dict[str, JsonValue] = {v.name: v.value for v in input.variables}
             statement = await info.context.services.playbook.send(
                 "POST",
                 f"/v1/incidents/{raw}/statements",
                 StatementRest,
                 info.context.caller,
-                _body(text=text, channel=channel, language=language),
+                _body(
+                    platform=input.platform,
+                    audience=input.audience,
+                    language=input.language,
+                    step_id=step,
+                    text=input.text,
+                    template=input.template,
+                    variables=variables,
+                ),
             )
             return Statement.from_rest(statement)
 
         return await attempt(run())
 
-    @strawberry.mutation
+    @fields.mutation("Approves for the caller's department (token claim `department`).")
     async def approve_statement(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        comment: str | None = None,
+        self, info: Info, id: strawberry.ID, comment: str | None = None
     ) -> StatementResult:
         return await attempt(_statement_action(info, id, "approve", _body(comment=comment)))
 
     @strawberry.mutation
     async def reject_statement(
-        self,
-        info: Info,
-        id: strawberry.ID,
-        reason: str,
+        self, info: Info, id: strawberry.ID, comment: str | None = None
     ) -> StatementResult:
-        return await attempt(_statement_action(info, id, "reject", _body(reason=reason)))
+        return await attempt(_statement_action(info, id, "reject", _body(comment=comment)))
+
+    @fields.mutation("Marks a statement ready: ApprovalRequired while approvals are missing.")
+    async def mark_statement_ready(self, info: Info, id: strawberry.ID) -> StatementResult:
+        return await attempt(_statement_action(info, id, "ready", {}))
+
+    @strawberry.mutation
+    async def publish_statement(self, info: Info, id: strawberry.ID) -> StatementResult:
+        return await attempt(_statement_action(info, id, "publish", {}))
+
+    @strawberry.mutation
+    async def withdraw_statement(self, info: Info, id: strawberry.ID) -> StatementResult:
+        return await attempt(_statement_action(info, id, "withdraw", {}))
 
     # --- playbooks and drills --------------------------------------------------------------
-    @fields.mutation("Creates a playbook, or stores a new version of one.")
+    @fields.mutation("Creates a playbook from YAML, or stores a new version of `id`.")
     async def upsert_playbook(self, info: Info, input: PlaybookInput) -> PlaybookResult:
         async def run() -> Playbook:
             playbook, caller = info.context.services.playbook, info.context.caller
-            body = _body(yaml=input.yaml)
+            raw = (input.yaml.encode(), "application/yaml")
             if input.id is None:
-                found = await playbook.send("POST", "/v1/playbooks", PlaybookRest, caller, body)
+                found = await playbook.send("POST", "/v1/playbooks", PlaybookRest, caller, raw=raw)
             else:
-                raw = expect_id(input.id, "Playbook")
-                found = await playbook.send(
-                    "PUT", f"/v1/playbooks/{raw}", PlaybookRest, caller, body
-                )
+                path = f"/v1/playbooks/{expect_id(input.id, 'Playbook')}"
+                found = await playbook.send("PUT", path, PlaybookRest, caller, raw=raw)
             return Playbook.from_rest(found)
 
         return await attempt(run())
 
-    @fields.mutation("Imports a playbook from YAML, or one from the library by key.")
-    async def import_playbook(
-        self, info: Info, yaml: str | None = None, library_key: str | None = None
-    ) -> PlaybookResult:
-        async def run() -> Playbook:
-            found = await info.context.services.playbook.send(
+    @fields.mutation("Imports playbooks from a multi-document YAML file (all or nothing).")
+    async def import_playbooks(self, info: Info, yaml: str) -> PlaybooksResult:
+        async def run() -> PlaybookList:
+            answer = await info.context.services.playbook.send(
                 "POST",
                 "/v1/playbooks/import",
+                PlaybookImportRest,
+                info.context.caller,
+                raw=(yaml.encode(), "application/yaml"),
+            )
+            return PlaybookList(playbooks=[Playbook.from_rest(p) for p in answer.items])
+
+        return await attempt(run())
+
+    @fields.mutation("Loads the shipped playbooks the tenant has not got yet.")
+    async def load_playbook_library(self, info: Info) -> PlaybooksResult:
+        async def run() -> PlaybookList:
+            answer = await info.context.services.playbook.send(
+                "POST", "/v1/playbooks/library", PlaybookImportRest, info.context.caller
+            )
+            return PlaybookList(playbooks=[Playbook.from_rest(p) for p in answer.items])
+
+        return await attempt(run())
+
+    @fields.mutation("Turns a playbook on or off (off: it opens no new incidents).")
+    async def set_playbook_active(
+        self, info: Info, id: strawberry.ID, active: bool
+    ) -> PlaybookResult:
+        async def run() -> Playbook:
+            raw = expect_id(id, "Playbook")
+            found = await info.context.services.playbook.send(
+                "POST",
+                f"/v1/playbooks/{raw}/active",
                 PlaybookRest,
                 info.context.caller,
-                _body(yaml=yaml, library_key=library_key),
+                {"active": active},
             )
             return Playbook.from_rest(found)
 

@@ -8,7 +8,6 @@ import strawberry
 
 from gateway.context import Info
 from gateway.ids import to_global_id
-from gateway.rest.base import Page
 from gateway.rest.playbook import DrillMetricsRest, DrillRest, PlaybookRest, PlaybookVersionRest
 from gateway.schema import fields
 from gateway.schema.relay import Node
@@ -17,13 +16,12 @@ from gateway.schema.relay import Node
 @strawberry.type
 class PlaybookVersion:
     version: int
-    yaml: str | None
     created_at: datetime | None
     created_by: str | None
 
     @classmethod
     def from_rest(cls, v: PlaybookVersionRest) -> PlaybookVersion:
-        return cls(version=v.version, yaml=v.yaml, created_at=v.created_at, created_by=v.created_by)
+        return cls(version=v.version, created_at=v.created_at, created_by=v.created_by)
 
 
 @strawberry.type(description="A playbook: triggers, severity rules and steps, as YAML.")
@@ -32,23 +30,23 @@ class Playbook(Node):
     name: str
     description: str | None
     version: int
-    yaml: str | None
+    latest_version: int
     active: bool
+    languages: list[str]
+    yaml: str
     created_at: datetime | None
     updated_at: datetime | None
+    created_by: str | None
     raw_id: strawberry.Private[str]
-    known_versions: strawberry.Private[list[PlaybookVersionRest]]
 
-    @fields.field("Every stored version, newest first.")
+    @fields.field("Every stored version, oldest first (one call).")
     async def versions(self, info: Info) -> list[PlaybookVersion]:
-        if self.known_versions:
-            return [PlaybookVersion.from_rest(v) for v in self.known_versions]
-        page = await info.context.services.playbook.get(
+        rows = await info.context.services.playbook.get(
             f"/v1/playbooks/{self.raw_id}/versions",
-            Page[PlaybookVersionRest],
+            list[PlaybookVersionRest],
             info.context.caller,
         )
-        return [PlaybookVersion.from_rest(v) for v in page.items]
+        return [PlaybookVersion.from_rest(v) for v in rows]
 
     @classmethod
     def from_rest(cls, p: PlaybookRest) -> Playbook:
@@ -59,11 +57,13 @@ class Playbook(Node):
             name=p.name,
             description=p.description,
             version=p.version,
-            yaml=p.yaml,
+            latest_version=p.latest_version,
             active=p.active,
+            languages=list(p.languages),
+            yaml=p.yaml,
             created_at=p.created_at,
             updated_at=p.updated_at,
-            known_versions=list(p.versions),
+            created_by=p.created_by,
         )
 
 

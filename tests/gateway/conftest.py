@@ -42,6 +42,10 @@ def _service_settings(name: str, postgres_url: str, redis_url: str, prefix: str)
         "housekeeping_interval_seconds": 0.2,
         "sweeper_grace_seconds": 0,
         "retry_backoff_seconds": 0.05,
+        # playbook: no background loops in the API process; webhooks to local test receivers
+        "run_delivery": False,
+        "run_drills": False,
+        "allow_private_webhook_targets": True,
     }.items():
         if key in fields:
             values[key] = value

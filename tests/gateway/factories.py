@@ -6,8 +6,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from services.common.queue import PLAYBOOK_QUEUE, create_queue_pool, queue_name, ready_depth
 from tests.gateway.conftest import Stack
 from tests.gateway.support import run_worker_burst
+
+DATALEK_NL = [
+    "Mijn gegevens staan online, groot datalek bij de bank! Schandalig",
+    "Datalek bij de bank: mijn adres en IBAN zijn gelekt. Wie is verantwoordelijk?",
+    "Weer een datalek, gehackt en niemand zegt iets. Waardeloos",
+]
 
 NEGATIVE_NL = [
     "Alweer storing bij de app, niemand die reageert. Schandalig slechte service #storing",
@@ -40,11 +47,11 @@ def mention(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def mentions(n: int, **overrides: Any) -> list[dict[str, Any]]:
+def mentions(n: int, texts: list[str] = NEGATIVE_NL, **overrides: Any) -> list[dict[str, Any]]:
     start = datetime.now(UTC) - timedelta(minutes=30)
     return [
         mention(
-            text=NEGATIVE_NL[i % len(NEGATIVE_NL)] + f" ({i})",
+            text=texts[i % len(texts)] + f" ({i})",
             created_at=(start + timedelta(seconds=i)).isoformat(),
             **overrides,
         )
@@ -69,6 +76,18 @@ async def ingest(stack: Stack, token: str, items: list[dict[str, Any]]) -> list[
 async def score(stack: Stack) -> None:
     """Runs the sentiment worker (burst) over what ingest queued."""
     await run_worker_burst("services.sentiment.worker", stack.service_settings["sentiment"])
+
+
+async def evaluate(stack: Stack) -> None:
+    """Runs the playbook worker (burst) over the jobs that are ready now (not the deadlines)."""
+    settings = stack.service_settings["playbook"]
+    pool = await create_queue_pool(settings.redis_url, settings.queue_prefix, PLAYBOOK_QUEUE)
+    try:
+        ready = await ready_depth(pool, queue_name(settings.queue_prefix, PLAYBOOK_QUEUE))
+    finally:
+        await pool.aclose()
+    if ready:
+        await run_worker_burst("services.playbook.worker", settings, max_jobs=ready)
 
 
 async def ingest_and_score(stack: Stack, token: str, items: list[dict[str, Any]]) -> list[str]:

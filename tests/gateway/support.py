@@ -76,10 +76,16 @@ class GraphQL:
         return errors
 
 
-async def run_worker_burst(module: str, settings: Any) -> None:
-    """Drains a service's queue with its burst worker (``create_worker(settings, burst=True)``)."""
+async def run_worker_burst(module: str, settings: Any, max_jobs: int | None = None) -> None:
+    """Drains a service's queue with its burst worker (``create_worker(settings, burst=True)``).
+
+    ``max_jobs`` stops it after that many jobs: deferred jobs (deadlines) keep a burst worker
+    waiting otherwise.
+    """
     create_worker = importlib.import_module(module).create_worker
     worker = create_worker(settings, burst=True)
+    if max_jobs is not None:
+        worker.max_burst_jobs = max_jobs
     try:
         await worker.async_run()
     finally:
