@@ -18,8 +18,8 @@ from gateway.ids import to_global_id
 from services.common.contracts.events import IncidentEventV1, events_channel
 from tests.conftest import TokenFactory
 from tests.gateway.conftest import Stack
-from tests.gateway.factories import ingest_and_score, mention, mentions
-from tests.gateway.support import serve
+from tests.gateway.factories import DATALEK_NL, evaluate, ingest_and_score, mention, mentions
+from tests.gateway.support import GraphQL, serve
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -206,5 +206,34 @@ async def test_many_mentions_scored_arrive_in_order(
         ids = await ingest_and_score(stack, token, mentions(5))
         seen = {(await _next(ws))["mentionScored"]["id"] for _ in range(5)}
         assert seen == {to_global_id("Mention", i) for i in ids}
+    finally:
+        await ws.close()
+
+
+async def test_incident_opened_arrives_after_mentions_are_posted_to_ingest(
+    stack: Stack, server: str, tenant: str, make_token: TokenFactory
+) -> None:
+    """The whole way: ingest → sentiment worker → playbook worker → Redis → graphql-transport-ws."""
+    if not stack.has("playbook"):
+        pytest.skip("the playbook service is not in this tree yet")
+    token = make_token(tenant)
+    gql = GraphQL(stack.client, token)
+    await gql("mutation { loadPlaybookLibrary { __typename } }")
+    ws = await _open(server, token)
+    try:
+        await _subscribe(
+            ws,
+            "subscription { incidentOpened { incidentId title severity eventKind "
+            "incident { state playbook { key } evidence(first: 2) { text } } } }",
+        )
+        await _wait_subscribed(stack, tenant)
+        await ingest_and_score(stack, token, mentions(6, texts=DATALEK_NL))
+        await evaluate(stack)
+        opened = (await _next(ws))["incidentOpened"]
+        assert opened["incident"]["state"] == "OPEN"
+        assert opened["incident"]["playbook"]["key"] == "datalek"
+        assert len(opened["incident"]["evidence"]) == 2
+        listed = await gql("{ incidents(first: 1) { edges { node { id } } } }")
+        assert listed["incidents"]["edges"][0]["node"]["id"] == opened["incidentId"]
     finally:
         await ws.close()
