@@ -19,7 +19,8 @@ def ordered_id(now: datetime) -> str:
     global _last_ms
     ms = int(now.timestamp() * 1000)
     with _lock:
-        if ms <= _last_ms and _last_ms - ms < 1000:
+        if _last_ms - 1000 < ms <= _last_ms:
             ms = _last_ms + 1
-        _last_ms = max(_last_ms, ms)
+        # a clock set back by more than a second (a test clock) starts a new sequence
+        _last_ms = ms
     return new_id(datetime.fromtimestamp(0, UTC) + timedelta(milliseconds=ms))
