@@ -7,21 +7,22 @@ from collections.abc import Sequence
 from services.playbook.drills.schemas import DrillEventKind, DrillMetrics, StepTiming
 from services.playbook.drills.tables import DrillEvent
 
-_DETECTION = (DrillEventKind.SIGNAL, DrillEventKind.INCIDENT_OPENED)
-
 
 def compute_metrics(onset_seconds: float | None, events: Sequence[DrillEvent]) -> DrillMetrics:
-    """Time to detect (scenario seconds from onset to the first signal or incident) and the time
-    to each completed step, both on the scenario clock and on the team's wall clock."""
+    """Time to detect (scenario seconds from the onset to the first signal's evidence, or to the
+    first incident when no signal was recorded) and the time to each completed step, both on the
+    scenario clock and on the team's wall clock."""
     onset = onset_seconds or 0.0
 
     def first(*kinds: str) -> DrillEvent | None:
         hits = [e for e in events if e.kind in kinds]
         return min(hits, key=lambda e: e.scenario_seconds) if hits else None
 
-    detected = first(*_DETECTION)
     signal = first(DrillEventKind.SIGNAL)
     incident = first(DrillEventKind.INCIDENT_OPENED)
+    # A signal carries the scenario time of its evidence; an incident only the wall clock of its
+    # opening, mapped back through the speed (off by the pipeline's latency times the speed).
+    detected = signal or incident
     incident_wall = min(
         (e.at for e in events if e.kind == DrillEventKind.INCIDENT_OPENED), default=None
     )
