@@ -26,6 +26,9 @@ class SentimentSettings(ServiceSettings):
     topic_cache_seconds: float = 10.0
     #: arq: concurrent jobs per worker process, tries per job, retry backoff.
     worker_max_jobs: int = 4
+    #: arq takes new jobs only when one of ``worker_max_jobs`` slots is free at a poll: with its
+    #: default 0.5 s a busy worker idles between jobs. A short poll keeps the slots full.
+    worker_poll_delay_seconds: float = 0.05
     worker_max_tries: int = 5
     retry_backoff_seconds: float = 2.0
     retry_backoff_max_seconds: float = 60.0

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.sentiment.pipeline.tables import FailedJob, PlaybookOutbox
@@ -19,9 +22,18 @@ def _is_postgres(session: AsyncSession) -> bool:
 
 
 async def add_outbox(session: AsyncSession, entry: PlaybookOutbox) -> None:
-    """Keep the entry; a re-run of the same job id replaces the previous one."""
-    await session.execute(delete(PlaybookOutbox).where(_O.job_id == entry.job_id))
-    await session.execute(PlaybookOutbox.__table__.insert(), [entry.model_dump()])  # type: ignore[attr-defined]
+    """Keep the entry (one statement); a re-run of the same job id replaces the previous one."""
+    table = PlaybookOutbox.__table__  # type: ignore[attr-defined]
+    insert_: Any = pg_insert if _is_postgres(session) else sqlite_insert
+    statement = insert_(table).values(entry.model_dump())
+    statement = statement.on_conflict_do_update(
+        index_elements=["job_id"],
+        set_={
+            c: statement.excluded[c]
+            for c in ("mention_ids", "trace_id", "created_at", "attempts", "last_error")
+        },
+    )
+    await session.execute(statement)
 
 
 async def remove_outbox(session: AsyncSession, job_ids: Sequence[str]) -> None:

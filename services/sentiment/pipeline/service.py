@@ -8,10 +8,10 @@ leave only after it commits.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import structlog
@@ -27,7 +27,7 @@ from services.sentiment.analytics import buckets
 from services.sentiment.analytics import repository as analytics_repo
 from services.sentiment.mentions import repository as mentions_repo
 from services.sentiment.mentions.tables import EnrichedMention
-from services.sentiment.nlp import Author, Engagement, Enricher, EnrichInput
+from services.sentiment.nlp import Enricher, EnrichInput
 from services.sentiment.pipeline import repository as repo
 from services.sentiment.pipeline.tables import FailedJob, PlaybookOutbox
 from services.sentiment.topics.service import ProfileCache, TenantProfile
@@ -89,30 +89,20 @@ def score_rows(
     now: datetime,
 ) -> list[dict[str, Any]]:
     """Read-model rows for ``mentions`` (one batched ``enrich`` call, then topic tags)."""
-    inputs = []
-    for m in mentions:
-        a = m.author
-        e = m.engagement
-        specific = profile.platform_accounts.get(m.platform.value)
-        inputs.append(
-            EnrichInput.model_construct(
-                text=m.text,
-                language=m.language,
-                author=Author.model_construct(
-                    handle=a.handle,
-                    name=a.name,
-                    bio=a.bio,
-                    url=a.url,
-                    followers=a.followers,
-                    verified=a.verified,
-                ),
-                engagement=Engagement.model_construct(
-                    likes=e.likes, shares=e.shares, replies=e.replies, views=e.views
-                ),
-                platform=m.platform.value,
-                known_accounts=specific,
-            )
+    # The contract's ``AuthorV1`` and ``EngagementV1`` carry exactly the fields the library reads
+    # from its ``Author`` and ``Engagement``; passing them through (no copy, no validation: they
+    # were validated with the batch) saves two model constructions per mention.
+    inputs = [
+        EnrichInput.model_construct(
+            text=m.text,
+            language=m.language,
+            author=cast(Any, m.author),
+            engagement=cast(Any, m.engagement),
+            platform=m.platform.value,
+            known_accounts=profile.platform_accounts.get(m.platform.value),
         )
+        for m in mentions
+    ]
     enriched = enricher.enrich(inputs, profile.accounts)
     rows: list[dict[str, Any]] = []
     for m, x in zip(mentions, enriched, strict=True):
@@ -139,8 +129,9 @@ def score_rows(
                 "stakeholder_reason": x.stakeholder_reason,
                 "reach": float(x.reach),
                 "risk": float(x.risk),
+                # The factors' fields as they are (floats, a tuple of str enums): JSON-ready.
                 "risk_factors": {
-                    **x.risk_factors.model_dump(mode="json"),
+                    **vars(x.risk_factors),
                     "stakeholder_reason": x.stakeholder_reason,
                 },
                 "topics": profile.tag(m.text, m.author.handle, x.language),
@@ -217,9 +208,11 @@ async def store(
     raced = [i for i, new in inserted.items() if not new and i not in previous]
     if raced:
         raise ConcurrentScoring(f"{len(raced)} mention(s) stored concurrently, e.g. {raced[0]}")
+    await repo.add_outbox(session, outbox)
+    # Last before the commit: concurrent batches of a tenant update the same counter rows, so
+    # their row locks should be held as briefly as possible.
     change = buckets.delta(previous.values(), (facets(r) for r in rows))
     await analytics_repo.apply_delta(session, tenant, change)
-    await repo.add_outbox(session, outbox)
     return len(ids) - len(previous)
 
 
@@ -228,9 +221,7 @@ async def process(pipeline: Pipeline, batch: MentionBatchV1) -> Outcome:
     unique = list({m.id: m for m in batch.mentions}.values())
     profile = await pipeline.profiles.get(batch.tenant)
     now = datetime.now(UTC)
-    rows = await asyncio.to_thread(
-        score_rows, pipeline.enricher, profile, batch.tenant, unique, now
-    )
+    rows = score_rows(pipeline.enricher, profile, batch.tenant, unique, now)
     model_version = pipeline.enricher.model_version
     job_id = playbook_job_id(batch.batch_id, model_version)
     outbox = PlaybookOutbox(
@@ -277,23 +268,31 @@ async def send_to_playbook(pipeline: Pipeline, job_id: str, payload: dict[str, A
     return True
 
 
+#: PUBLISH every message in ARGV on KEYS[1]: one command (and one packing) for a whole batch.
+_PUBLISH_ALL = "for i = 1, #ARGV do redis.call('PUBLISH', KEYS[1], ARGV[i]) end return #ARGV"
+
+
 async def publish(
     pipeline: Pipeline, tenant: str, mentions: Sequence[dict[str, Any]], at: datetime
 ) -> None:
-    """One ``MentionScoredEventV1`` per mention, in one round trip. Live updates are best effort."""
+    """One ``MentionScoredEventV1`` message per mention, in one round trip. Best effort."""
     channel = events_channel(pipeline.prefix, tenant)
+    messages = [
+        orjson.dumps(
+            {"version": 1, "tenant": tenant, "at": at, "type": "mention.scored", "mention": m}
+        )
+        for m in mentions
+    ]
+    if not messages:
+        return
     try:
-        async with pipeline.redis.pipeline(transaction=False) as pipe:
-            for mention in mentions:
-                event = {
-                    "version": 1,
-                    "tenant": tenant,
-                    "at": at,
-                    "type": "mention.scored",
-                    "mention": mention,
-                }
-                pipe.publish(channel, orjson.dumps(event))
-            await asyncio.wait_for(pipe.execute(), timeout=pipeline.enqueue_timeout)
+        await asyncio.wait_for(
+            cast(
+                Awaitable[Any],
+                pipeline.redis.eval(_PUBLISH_ALL, 1, channel, *cast(list[Any], messages)),
+            ),
+            timeout=pipeline.enqueue_timeout,
+        )
     except Exception as exc:  # subscribers miss a live update; the read model has it
         log.warning("publishing scored events failed", tenant=tenant, error=repr(exc))
 
