@@ -3,7 +3,7 @@
     OMP_NUM_THREADS=1 .venv/bin/python -m training.train_sentiment
 
 English: TweetEval train (reconstruction), 3 classes; one-vs-rest logistic regression
-(liblinear, C=3, balanced class weights) over hashed word 1-2grams + char 2-5grams (2**18
+(liblinear, C=3, balanced class weights) over hashed word 1-2grams + char 3-5grams (2**18
 buckets) and six VADER-lexicon features.  Dutch: bol.com reviews minus the 300 held out
 (training/datasets.py), binary; NB-weighted logistic regression (C=30, Wang & Manning 2012 log-count
 ratios folded into the weights) over the same hashed features, plus a few hand-set priors for
@@ -35,7 +35,7 @@ from training.datasets import bolcom, tweeteval
 OUT = Path(__file__).resolve().parent.parent / "services" / "sentiment" / "models"
 MODEL_VERSION = "hashlin-2026.11.29"
 N_BUCKETS = 2**18
-CHAR_NGRAMS = (2, 5)
+CHAR_NGRAMS = (3, 5)  # 3-fold CV on train: 0.6688 vs 0.6674 for (2, 5), and faster
 
 # Social-media words (and the emoji/emoticon polarity tokens) that book reviews never contain;
 # added to the Dutch word-unigram weights.  Values are logits per occurrence before scaling.

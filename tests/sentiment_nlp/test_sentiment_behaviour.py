@@ -76,7 +76,8 @@ def test_dutch_negation_flips_the_label(enricher: Enricher) -> None:
 
 def test_intensifiers_strengthen(enricher: Enricher) -> None:
     assert score(enricher, "echt heel leuk", "nl") > score(enricher, "leuk", "nl") + 0.1
-    assert score(enricher, "echt heel jammer", "nl") <= score(enricher, "jammer", "nl")
+    # already-saturated words stay saturated rather than being diluted by the extra words
+    assert score(enricher, "echt heel jammer", "nl") < -0.95
     assert score(enricher, "really very bad service", "en") < (
         score(enricher, "bad service", "en") - 0.1
     )
