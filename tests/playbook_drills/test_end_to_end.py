@@ -1,22 +1,26 @@
-"""A drill through the real workers: the scenario enters as ``MentionBatchV1`` jobs, the sentiment
-worker scores it as the sandbox tenant, the playbook worker detects and opens an incident from the
-sandbox's playbooks, and the drill reports its time to detect."""
+"""A drill end to end, in the playbook app: the scenario enters as ``MentionBatchV1`` jobs, the
+real sentiment worker scores it as the sandbox tenant, the real playbook worker detects and opens
+an incident from the playbooks copied into the sandbox, a participant completes a step with a
+sandbox token, and the drill reports time to detect and time to that step."""
 
 from __future__ import annotations
 
 import contextlib
 import uuid
 import warnings
-from collections.abc import Callable, Coroutine
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
 
+import httpx
 import pytest
 from arq.worker import Worker
+from fastapi import FastAPI
 
 from services.common.contracts import ScoredBatchV1
 from services.common.migrate import upgrade_async
 from services.common.queue import PLAYBOOK_QUEUE, create_queue_pool, queue_name
+from services.playbook.app import create_app
 from services.playbook.clock import FakeClock
 from services.playbook.drills.runner import run_drill_tick
 from services.playbook.drills.senders import QueueSender
@@ -26,92 +30,128 @@ from services.playbook.settings import PlaybookSettings
 from services.sentiment.settings import SentimentSettings
 from services.sentiment.worker import create_worker as create_sentiment_worker
 from tests.conftest import TokenFactory
-from tests.playbook_notifications.support import Harness
 
-MakeDrills = Callable[..., Coroutine[Any, Any, Harness]]
+
+@dataclass
+class App:
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: PlaybookSettings
+    clock: FakeClock
+
+
+@pytest.fixture
+async def playbook_app(postgres_url: str, redis_url: str, drills_schema: str) -> AsyncIterator[App]:
+    clock = FakeClock()
+    settings = PlaybookSettings(
+        database_url=postgres_url,
+        database_schema=drills_schema,
+        redis_url=redis_url,
+        queue_prefix=f"test-e2e-{uuid.uuid4().hex[:8]}",
+        run_delivery=False,
+        run_drills=False,
+        publish_events=False,
+        rate_limit_per_second=0,
+        drills=DrillSettings(delivery="queue"),
+    )
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://playbook") as client:
+            yield App(app, client, settings, clock)
+    pool = await create_queue_pool(redis_url, settings.queue_prefix, PLAYBOOK_QUEUE)
+    try:
+        for key in await pool.keys(f"{settings.queue_prefix}:*"):
+            await pool.delete(key)
+    finally:
+        await pool.aclose()
 
 
 @pytest.mark.slow
-async def test_a_drill_runs_through_the_real_workers_and_measures_time_to_detect(
-    make_drills: MakeDrills,
+async def test_a_drill_runs_through_the_real_workers_and_measures_the_team(
+    playbook_app: App,
     tenant: str,
     make_token: TokenFactory,
     postgres_url: str,
     redis_url: str,
 ) -> None:
-    prefix = f"test-e2e-{uuid.uuid4().hex[:8]}"
+    client, settings, clock = playbook_app.client, playbook_app.settings, playbook_app.clock
+    prefix = settings.queue_prefix
     await upgrade_async("sentiment", postgres_url, "sentiment")
-    h = await make_drills(delivery="queue")
-    headers = {"Authorization": f"Bearer {make_token(tenant, 'drills:write', 'incidents:read')}"}
-    drill = (
-        await h.client.post("/v1/drills", json={"scenario": "datalek_nl"}, headers=headers)
-    ).json()
+    lead = {"Authorization": f"Bearer {make_token(tenant, 'drills:write', 'incidents:read')}"}
+    drill = (await client.post("/v1/drills", json={"scenario": "datalek_nl"}, headers=lead)).json()
     sandbox = drill["sandbox_tenant"]
-    started = datetime.fromisoformat(drill["started_at"])
-    # Up to ten scenario minutes after the journalist's question.
-    until = started + timedelta(seconds=(5700 + 600) / 60)
+    assert datetime.fromisoformat(drill["started_at"]) == clock.now()
+
+    # 105 s at 60x: up to ten scenario minutes after the journalist's question.
+    clock.advance(seconds=105)
     sender = QueueSender.connect(redis_url, prefix)
     try:
         sent = await run_drill_tick(
-            h.sessions, DrillSettings(delivery="queue"), sender, now=until, only=[drill["id"]]
+            playbook_app.app.state.sessions,
+            settings.drills,
+            sender,
+            now=clock.now(),
+            only=[drill["id"]],
         )
     finally:
         await sender.aclose()
     assert sent == sum(1 for m in load_datalek_nl() if m.offset_seconds <= 6300)
 
-    worker = create_sentiment_worker(
-        SentimentSettings(
-            database_url=postgres_url,
-            redis_url=redis_url,
-            queue_prefix=prefix,
-            publish_events=False,
-            log_json=True,
-        ),
-        burst=True,
-    )
-    await drain(worker)
-
-    pool = await create_queue_pool(redis_url, prefix, PLAYBOOK_QUEUE)
-    try:
-        jobs = await pool.queued_jobs(queue_name=queue_name(prefix, PLAYBOOK_QUEUE))
-        batches = [ScoredBatchV1.model_validate(j.args[0]) for j in jobs]
-        assert {j.function for j in jobs} == {"evaluate_batch"}
-        assert {b.tenant for b in batches} == {sandbox}
-        scored = [m for b in batches for m in b.mentions]
-        assert len(scored) == sent
-        journalist = [m for m in scored if m.author_handle == "lisa_onderzoekt"]
-        assert journalist and journalist[0].created_at == started + timedelta(seconds=5700)
-        assert any(m.sentiment == "negative" for m in scored)
-
-        evaluator = playbook_worker()(
-            PlaybookSettings(
+    await drain(
+        create_sentiment_worker(
+            SentimentSettings(
                 database_url=postgres_url,
-                database_schema=h.settings.database_schema,
                 redis_url=redis_url,
                 queue_prefix=prefix,
                 publish_events=False,
             ),
             burst=True,
-            # The worker's clock at the moment the last batch was sent, as in a live drill.
-            clock=FakeClock(until),
         )
-        # The steps' deadline jobs stay deferred on the queue: stop after the scored batches.
-        evaluator.max_burst_jobs = len(jobs)
-        await drain(evaluator)
-        got = (await h.client.get(f"/v1/drills/{drill['id']}", headers=headers)).json()
-        metrics = got["metrics"]
-        kinds = [e["kind"] for e in got["events"]]
-        assert metrics["detected"] is True, got["events"]
-        assert "signal" in kinds and "incident_opened" in kinds
-        # Detected from the journalist's question itself (a stakeholder or keyword trigger),
-        # measured on the scenario clock from the onset.
-        assert 0 <= metrics["time_to_detect_seconds"] <= 60
-        assert metrics["time_to_first_signal_seconds"] == metrics["time_to_detect_seconds"]
-        assert metrics["time_to_incident_seconds"] == pytest.approx(600, abs=1)
-        for key in await pool.keys(f"{prefix}:*"):
-            await pool.delete(key)
+    )
+    pool = await create_queue_pool(redis_url, prefix, PLAYBOOK_QUEUE)
+    try:
+        jobs = await pool.queued_jobs(queue_name=queue_name(prefix, PLAYBOOK_QUEUE))
     finally:
         await pool.aclose()
+    batches = [ScoredBatchV1.model_validate(j.args[0]) for j in jobs]
+    assert {b.tenant for b in batches} == {sandbox}
+    assert sum(len(b.mentions) for b in batches) == sent
+
+    evaluator = playbook_worker()(settings, burst=True, clock=clock)
+    # The steps' deadline jobs stay deferred on the queue: stop after the scored batches.
+    evaluator.max_burst_jobs = len(jobs)
+    await drain(evaluator)
+
+    got = (await client.get(f"/v1/drills/{drill['id']}", headers=lead)).json()
+    metrics = got["metrics"]
+    assert metrics["detected"] is True, got["events"]
+    # Detected from the journalist's question itself, on the scenario clock.
+    assert 0 <= metrics["time_to_detect_seconds"] <= 60
+    assert metrics["time_to_incident_seconds"] == pytest.approx(600, abs=1)
+
+    # The team acts in the sandbox, with tokens for it.
+    reader = (await client.post(f"/v1/drills/{drill['id']}/token", headers=lead)).json()
+    as_team = {"Authorization": f"Bearer {reader['token']}"}
+    [incident] = (await client.get("/v1/incidents", headers=as_team)).json()["items"]
+    steps = (await client.get(f"/v1/incidents/{incident['id']}/steps", headers=as_team)).json()
+    step = next(s for s in steps if s["status"] == "in_progress" or s["started_at"])
+    owner = make_token(tenant, "incidents:read", "incidents:write", department=step["owner"])
+    issued = await client.post(
+        f"/v1/drills/{drill['id']}/token", headers={"Authorization": f"Bearer {owner}"}
+    )
+    as_owner = {"Authorization": f"Bearer {issued.json()['token']}"}
+    clock.advance(seconds=5)
+    done = await client.post(f"/v1/steps/{step['id']}/complete", headers=as_owner, json={})
+    assert done.status_code == 200, done.text
+
+    got = (await client.get(f"/v1/drills/{drill['id']}", headers=lead)).json()
+    [timing] = got["metrics"]["steps"]
+    assert timing["ref_id"] == step["id"] and timing["seconds_from_incident"] == 5
+    assert timing["scenario_seconds_from_onset"] == pytest.approx((105 + 5) * 60 - 5700, abs=1)
+    # Nothing of the drill reached the real tenant.
+    real = {"Authorization": f"Bearer {make_token(tenant, 'incidents:read')}"}
+    assert (await client.get("/v1/incidents", headers=real)).json()["items"] == []
 
 
 def playbook_worker() -> Callable[..., Worker]:

@@ -47,19 +47,19 @@ SANDBOX_SCOPES = (
 )
 
 #: Copies what a drill needs from the real tenant into its sandbox:
-#: ``await seeder(session, tenant, sandbox_tenant, now)``.
-SandboxSeeder = Callable[[AsyncSession, str, str, datetime], Awaitable[object]]
+#: ``await seeder(session, tenant, sandbox_tenant)`` (the app sets ``app.state.drill_seeder``).
+SandboxSeeder = Callable[[AsyncSession, str, str], Awaitable[object]]
 
 
 async def copy_playbooks(
-    session: AsyncSession, tenant: str, sandbox_tenant: str, now: datetime
+    session: AsyncSession, tenant: str, sandbox_tenant: str, now: datetime | None = None
 ) -> object:
     """The default seeder: the tenant's active playbooks (the shipped library when it has none),
     through the playbook store's own use case, in the drill's transaction."""
     # Imported here: the store belongs to the core of this service and is only needed on start.
     from services.playbook.playbook_store.service import copy_active
 
-    return await copy_active(session, tenant, sandbox_tenant, now=now)
+    return await copy_active(session, tenant, sandbox_tenant, now=now or datetime.now(UTC))
 
 
 def sandbox_tenant_for(tenant: str, drill_id: str) -> str:
@@ -169,7 +169,7 @@ async def start_drill(
     session.add(drill)
     await session.flush()
     if seeder is not None:
-        await seeder(session, tenant, drill.sandbox_tenant, now)
+        await seeder(session, tenant, drill.sandbox_tenant)
     return drill
 
 
