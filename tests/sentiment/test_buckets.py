@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from services.sentiment.analytics.buckets import Facets, delta
+
+pytestmark = pytest.mark.sqlite  # pure: no database, runs everywhere
 
 AT = datetime(2026, 11, 28, 9, 15, 42, tzinfo=UTC)
 

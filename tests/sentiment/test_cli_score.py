@@ -12,6 +12,8 @@ from services.sentiment.cli_score import ScoreFileError, score_file
 from services.sentiment.nlp import load_enricher
 from services.sentiment.scoring.service import score
 
+pytestmark = pytest.mark.sqlite  # pure: no database, runs everywhere
+
 TEXTS = [
     "Alweer storing bij de app, niemand die reageert",
     'Thanks, "great" support, really',
