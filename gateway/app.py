@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
+import orjson
 from fastapi import FastAPI
 from redis.asyncio import Redis
 from strawberry.exceptions import ConnectionRejectionError
@@ -27,6 +28,10 @@ SERVICE_NAMES = ("ingest", "sentiment", "playbook")
 
 class GatewayRouter(GraphQLRouter[Context, None]):
     """Authenticates subscriptions from ``connection_init``'s ``{"Authorization": "Bearer ..."}``."""
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: a page of 50 mentions encodes several times faster than with json.dumps.
+        return orjson.dumps(data)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params

@@ -23,6 +23,7 @@ from graphql import (
     VariableNode,
 )
 from strawberry.extensions import (
+    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -145,7 +146,5 @@ def extensions(
         lambda: MaskErrors(should_mask_error=should_mask),
     ]
     if not settings.introspection_enabled:
-        from strawberry.extensions import DisableIntrospection
-
-        result.append(DisableIntrospection)
+        result.insert(1, DisableIntrospection)
     return result

@@ -83,11 +83,15 @@ async def evaluate(stack: Stack) -> None:
     settings = stack.service_settings["playbook"]
     pool = await create_queue_pool(settings.redis_url, settings.queue_prefix, PLAYBOOK_QUEUE)
     try:
-        ready = await ready_depth(pool, queue_name(settings.queue_prefix, PLAYBOOK_QUEUE))
+        # arq may stop a little short of max_burst_jobs when it runs jobs concurrently: go again.
+        for _ in range(10):
+            ready = await ready_depth(pool, queue_name(settings.queue_prefix, PLAYBOOK_QUEUE))
+            if not ready:
+                return
+            await run_worker_burst("services.playbook.worker", settings, max_jobs=ready)
+        raise AssertionError("the playbook queue never drained")
     finally:
         await pool.aclose()
-    if ready:
-        await run_worker_burst("services.playbook.worker", settings, max_jobs=ready)
 
 
 async def ingest_and_score(stack: Stack, token: str, items: list[dict[str, Any]]) -> list[str]:
