@@ -191,5 +191,24 @@ def up(
     sys.exit(run_stack(data_dir=data_dir, host=host))
 
 
+@app.command()
+def demo(
+    data_dir: Annotated[Path, typer.Option(envvar="UITKIJK_DATA")] = Path(".uitkijk"),
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+) -> None:
+    """Start the stack and replay the Dutch data-leak scenario: scored, incident, approval, webhook."""
+    from uitkijk.demo import run_scenario
+    from uitkijk.launcher import run_stack
+
+    extra = {
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+        # The demo's receiver listens on this machine: allow loopback targets here only.
+        "ALLOW_PRIVATE_WEBHOOK_TARGETS": "true",
+    }
+    sys.exit(
+        run_stack(data_dir, host, extra_env=extra, after_ready=lambda s: run_scenario(s, host))
+    )
+
+
 def main() -> None:
     app()

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,9 +132,10 @@ def prepare(data_dir: Path) -> Stack:
     return Stack(redis_url, urls, jwt_secret(data_dir), embedded)
 
 
-def process_table(stack: Stack, host: str) -> list[Proc]:
+def process_table(stack: Stack, host: str, extra_env: dict[str, str] | None = None) -> list[Proc]:
     base = {
         **os.environ,
+        **(extra_env or {}),
         "REDIS_URL": stack.redis_url,
         "JWT_SECRET": stack.jwt_secret,
         "LOG_JSON": os.environ.get("LOG_JSON", "false"),
@@ -199,9 +201,16 @@ def wait_ready(procs: list[Proc], timeout: float = 90.0) -> bool:
     return not pending
 
 
-def run_stack(data_dir: Path, host: str = "127.0.0.1") -> int:
+def run_stack(
+    data_dir: Path,
+    host: str = "127.0.0.1",
+    *,
+    extra_env: dict[str, str] | None = None,
+    after_ready: Callable[[Stack], None] | None = None,
+) -> int:
+    """Run until Ctrl-C. ``after_ready`` runs in a thread once every API answers (the demo)."""
     stack = prepare(data_dir)
-    procs = process_table(stack, host)
+    procs = process_table(stack, host, extra_env)
     stopping = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -216,6 +225,8 @@ def run_stack(data_dir: Path, host: str = "127.0.0.1") -> int:
             say("some services did not become ready; see their logs above")
         else:
             announce(stack, host)
+            if after_ready is not None:
+                threading.Thread(target=after_ready, args=(stack,), daemon=True).start()
         while not stopping.is_set():
             for proc in procs:
                 if (
@@ -245,14 +256,20 @@ def run_stack(data_dir: Path, host: str = "127.0.0.1") -> int:
     return 0
 
 
-def announce(stack: Stack, host: str) -> None:
-    token = mint_token(
+def dev_token(stack: Stack, department: str | None = None) -> str:
+    """A 30-day token for tenant ``demo`` with every scope (development only)."""
+    return mint_token(
         TokenSettings(secret=stack.jwt_secret),
         tenant="demo",
         scopes=sorted(SCOPES),
-        subject="dev",
+        subject=f"dev:{department}" if department else "dev",
         ttl_seconds=30 * 24 * 3600,
+        department=department,
     )
+
+
+def announce(stack: Stack, host: str) -> None:
+    token = dev_token(stack)
     lines = ["", "Uitkijk is up.", ""]
     if APIS["gateway"].available:
         lines.append(f"  GraphQL (GraphiQL)   http://{host}:{APIS['gateway'].port}/graphql")
