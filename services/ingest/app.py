@@ -29,14 +29,20 @@ log = structlog.get_logger("uitkijk.ingest")
 
 async def _sweep_forever(app: FastAPI, settings: IngestSettings) -> None:
     grace = timedelta(seconds=settings.sweeper_grace_seconds)
+    rounds = 0
     while True:
         try:
             while await service.sweep_once(
                 app.state.queue, app.state.sessions, grace=grace, sent_log=app.state.sent_log
             ):
                 pass
+            if rounds % 720 == 0:  # about hourly: forget expired Idempotency-Keys
+                await service.purge_idempotency_keys(
+                    app.state.sessions, timedelta(hours=settings.idempotency_ttl_hours)
+                )
         except Exception as exc:  # keep sweeping; the next round retries
             log.warning("sweeper round failed", error=repr(exc))
+        rounds += 1
         await asyncio.sleep(settings.sweeper_interval_seconds)
 
 

@@ -161,3 +161,31 @@ async def test_list_filters_and_cursor_pages(
     )
     assert bad_cursor.status_code == 400
     assert bad_cursor.json()["type"].endswith("/invalid-cursor")
+
+
+async def test_an_expired_idempotency_key_may_be_used_afresh(
+    ingest: Ingest, tenant: str, make_token: TokenFactory
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from services.ingest.mentions.tables import IdempotencyKey
+
+    headers = {**auth(make_token(tenant, "mentions:write")), "Idempotency-Key": "old-key"}
+    first = await ingest.client.post(
+        "/v1/mentions", json={"mentions": [mention()]}, headers=headers
+    )
+    async with ingest.app.state.sessions() as session:
+        await session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.tenant == tenant)  # type: ignore[arg-type]
+            .values(created_at=datetime.now(UTC) - timedelta(days=2))
+        )
+        await session.commit()
+    fresh = await ingest.client.post(
+        "/v1/mentions", json={"mentions": [mention()]}, headers=headers
+    )
+    assert fresh.status_code == 202
+    assert "idempotent-replayed" not in fresh.headers
+    assert fresh.json()["results"][0]["id"] != first.json()["results"][0]["id"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -225,8 +225,16 @@ async def count_unsent(session: AsyncSession) -> int:
 # --- idempotency keys -------------------------------------------------------------------------
 
 
-async def get_idempotency(session: AsyncSession, tenant: str, key: str) -> IdempotencyKey | None:
-    return await session.get(IdempotencyKey, (tenant, key))
+async def get_idempotency(
+    session: AsyncSession, tenant: str, key: str, ttl_hours: int = 24
+) -> IdempotencyKey | None:
+    """The first answer for ``key``, unless it is older than the time keys are kept."""
+    record = await session.get(IdempotencyKey, (tenant, key))
+    if record is not None and record.created_at < datetime.now(UTC) - timedelta(hours=ttl_hours):
+        await session.delete(record)  # expired: the key may be used afresh
+        await session.flush()
+        return None
+    return record
 
 
 async def save_idempotency(session: AsyncSession, record: IdempotencyKey) -> bool:

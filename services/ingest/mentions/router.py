@@ -84,7 +84,9 @@ async def _store(
         raise BatchTooLarge(limit=settings.max_batch, got=len(items))
     if idempotency is not None:
         key, digest = idempotency
-        previous = await repo.get_idempotency(tx, caller.tenant, key)
+        previous = await repo.get_idempotency(
+            tx, caller.tenant, key, ttl_hours=settings.idempotency_ttl_hours
+        )
         if previous is not None:
             return _replayed(previous, digest)
     accepted = await service.accept_batch(

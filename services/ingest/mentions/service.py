@@ -369,6 +369,13 @@ async def sweep_once(
     return sent
 
 
+async def purge_idempotency_keys(
+    sessions: async_sessionmaker[AsyncSession], ttl: timedelta
+) -> None:
+    async with transaction(sessions) as session:
+        await repo.purge_idempotency(session, datetime.now(UTC) - ttl)
+
+
 async def plan_replay(
     session: AsyncSession,
     tenant: str,
