@@ -126,7 +126,6 @@ def score_rows(
                 "intents": [i.value for i in x.intents],
                 "crisis_categories": [c.value for c in x.crisis_categories],
                 "stakeholder": x.stakeholder.value,
-                "stakeholder_reason": x.stakeholder_reason,
                 "reach": float(x.reach),
                 "risk": float(x.risk),
                 # The factors' fields as they are (floats, a tuple of str enums): JSON-ready.
@@ -202,9 +201,7 @@ async def store(
     """Write the read model, the counter delta and the outbox row; returns how many were new."""
     ids = [r["id"] for r in rows]
     previous = await mentions_repo.lock_previous(session, ids)
-    inserted = await mentions_repo.upsert(
-        session, [{c: r[c] for c in mentions_repo.COLUMNS} for r in rows]
-    )
+    inserted = await mentions_repo.upsert(session, rows)
     raced = [i for i, new in inserted.items() if not new and i not in previous]
     if raced:
         raise ConcurrentScoring(f"{len(raced)} mention(s) stored concurrently, e.g. {raced[0]}")
