@@ -29,133 +29,40 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing multiplier
 _SALT_WORD = np.uint64(0x51ED270B27A5C3E1)
 _SALT_CHAR = np.uint64(0x2545F4914F6CDD1D)
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 NEGATORS: frozenset[str] = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "nothing",
-        "nobody",
-        "none",
-        "nor",
-        "cannot",
-        "cant",
-        "dont",
-        "doesnt",
-        "didnt",
-        "isnt",
-        "wasnt",
-        "arent",
-        "werent",
-        "wont",
-        "wouldnt",
-        "shouldnt",
-        "couldnt",
-        "hasnt",
-        "havent",
-        "hadnt",
-        "aint",
-        "without",
-        "niet",
-        "geen",
-        "nooit",
-        "niks",
-        "niets",
-        "nergens",
-        "niemand",
-        "zonder",
-        "noch",
-        "nicht",
-        "kein",
-        "keine",
-        "keinen",
-        "nie",
-        "nichts",
-        "ohne",
-        "ne",
-        "pas",
-        "jamais",
-        "rien",
-        "aucun",
-        "sans",
-    ]
+    _words(
+        """
+    not no never nothing nobody none nor cannot cant dont doesnt didnt isnt wasnt arent werent
+    wont wouldnt shouldnt couldnt hasnt havent hadnt aint without niet geen nooit niks niets
+    nergens niemand zonder noch nicht kein keine keinen nie nichts ohne ne pas jamais rien aucun
+    sans
+    """
+    )
 )
 INTENSIFIERS: frozenset[str] = frozenset(
-    [
-        "very",
-        "really",
-        "so",
-        "too",
-        "extremely",
-        "totally",
-        "absolutely",
-        "completely",
-        "super",
-        "highly",
-        "incredibly",
-        "utterly",
-        "truly",
-        "most",
-        "much",
-        "echt",
-        "heel",
-        "erg",
-        "zeer",
-        "zo",
-        "super",
-        "enorm",
-        "ontzettend",
-        "vreselijk",
-        "verschrikkelijk",
-        "hartstikke",
-        "bijzonder",
-        "extreem",
-        "te",
-        "veel",
-        "ongelooflijk",
-        "mega",
-        "sehr",
-        "wirklich",
-        "total",
-        "extrem",
-        "voll",
-        "tres",
-        "vraiment",
-        "trop",
-    ]
+    _words(
+        """
+    very really so too extremely totally absolutely completely super highly incredibly utterly
+    truly most much echt heel erg zeer zo super enorm ontzettend vreselijk verschrikkelijk
+    hartstikke bijzonder extreem te veel ongelooflijk mega sehr wirklich total extrem voll tres
+    vraiment trop
+    """
+    )
 )
 
 BOOSTERS: frozenset[str] = frozenset(
-    [
-        "very",
-        "really",
-        "extremely",
-        "totally",
-        "absolutely",
-        "completely",
-        "incredibly",
-        "utterly",
-        "truly",
-        "so",
-        "echt",
-        "heel",
-        "erg",
-        "zeer",
-        "super",
-        "enorm",
-        "ontzettend",
-        "vreselijk",
-        "verschrikkelijk",
-        "hartstikke",
-        "extreem",
-        "ongelooflijk",
-        "mega",
-        "sehr",
-        "wirklich",
-        "extrem",
-        "vraiment",
-        "tres",
-    ]
+    _words(
+        """
+    very really extremely totally absolutely completely incredibly utterly truly so echt heel
+    erg zeer super enorm ontzettend vreselijk verschrikkelijk hartstikke extreem ongelooflijk
+    mega sehr wirklich extrem vraiment tres
+    """
+    )
 )
 
 _URL = re.compile(r"(?:https?://|www\.)\S+")

@@ -46,111 +46,35 @@ class Author(BaseModel):
     verified: bool = False
 
 
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 NEWS_DOMAINS: Final[frozenset[str]] = frozenset(
-    [
-        "nos.nl",
-        "nu.nl",
-        "telegraaf.nl",
-        "volkskrant.nl",
-        "nrc.nl",
-        "ad.nl",
-        "parool.nl",
-        "trouw.nl",
-        "rtl.nl",
-        "rtlnieuws.nl",
-        "rtlz.nl",
-        "fd.nl",
-        "bnr.nl",
-        "nieuwsuur.nl",
-        "eenvandaag.nl",
-        "omroepwest.nl",
-        "rtvutrecht.nl",
-        "at5.nl",
-        "omroepbrabant.nl",
-        "rtvnoord.nl",
-        "l1.nl",
-        "omropfryslan.nl",
-        "gelderlander.nl",
-        "tubantia.nl",
-        "bndestem.nl",
-        "pzc.nl",
-        "ed.nl",
-        "destentor.nl",
-        "dvhn.nl",
-        "lc.nl",
-        "nd.nl",
-        "hln.be",
-        "standaard.be",
-        "demorgen.be",
-        "vrt.be",
-        "nieuwsblad.be",
-        "tijd.be",
-        "gva.be",
-        "hbvl.be",
-        "knack.be",
-        "sbs6.nl",
-        "businessinsider.nl",
-        "sprout.nl",
-        "emerce.nl",
-        "tweakers.net",
-        "bright.nl",
-        "geenstijl.nl",
-        "powned.tv",
-        "bbc.co.uk",
-        "bbc.com",
-        "reuters.com",
-        "bloomberg.com",
-        "nytimes.com",
-        "washingtonpost.com",
-        "theguardian.com",
-        "ft.com",
-        "wsj.com",
-        "cnn.com",
-        "apnews.com",
-        "economist.com",
-        "politico.eu",
-        "politico.com",
-        "euronews.com",
-        "afp.com",
-        "dpa.com",
-        "spiegel.de",
-        "zeit.de",
-        "faz.net",
-        "sueddeutsche.de",
-        "tagesschau.de",
-        "handelsblatt.com",
-        "welt.de",
-        "bild.de",
-        "lemonde.fr",
-        "lefigaro.fr",
-        "liberation.fr",
-        "francetvinfo.fr",
-        "techcrunch.com",
-        "theverge.com",
-        "wired.com",
-        "cnbc.com",
-        "forbes.com",
-        "axios.com",
-        "skynews.com",
-        "independent.co.uk",
-        "telegraph.co.uk",
-    ]
+    _words(
+        """
+    nos.nl nu.nl telegraaf.nl volkskrant.nl nrc.nl ad.nl parool.nl trouw.nl rtl.nl rtlnieuws.nl
+    rtlz.nl fd.nl bnr.nl nieuwsuur.nl eenvandaag.nl omroepwest.nl rtvutrecht.nl at5.nl
+    omroepbrabant.nl rtvnoord.nl l1.nl omropfryslan.nl gelderlander.nl tubantia.nl bndestem.nl
+    pzc.nl ed.nl destentor.nl dvhn.nl lc.nl nd.nl hln.be standaard.be demorgen.be vrt.be
+    nieuwsblad.be tijd.be gva.be hbvl.be knack.be sbs6.nl businessinsider.nl sprout.nl emerce.nl
+    tweakers.net bright.nl geenstijl.nl powned.tv bbc.co.uk bbc.com reuters.com bloomberg.com
+    nytimes.com washingtonpost.com theguardian.com ft.com wsj.com cnn.com apnews.com
+    economist.com politico.eu politico.com euronews.com afp.com dpa.com spiegel.de zeit.de
+    faz.net sueddeutsche.de tagesschau.de handelsblatt.com welt.de bild.de lemonde.fr
+    lefigaro.fr liberation.fr francetvinfo.fr techcrunch.com theverge.com wired.com cnbc.com
+    forbes.com axios.com skynews.com independent.co.uk telegraph.co.uk
+    """
+    )
 )
 _GOV_SUFFIXES: Final = (".gov", ".gov.uk", ".gouv.fr", ".europa.eu", ".overheid.nl", ".bund.de")
 _GOV_DOMAINS: Final[frozenset[str]] = frozenset(
-    [
-        "rijksoverheid.nl",
-        "overheid.nl",
-        "tweedekamer.nl",
-        "eerstekamer.nl",
-        "europarl.europa.eu",
-        "europa.eu",
-        "government.nl",
-        "gemeente.nl",
-        "vng.nl",
-        "bundestag.de",
-        "parliament.uk",
-    ]
+    _words(
+        """
+    rijksoverheid.nl overheid.nl tweedekamer.nl eerstekamer.nl europarl.europa.eu europa.eu
+    government.nl gemeente.nl vng.nl bundestag.de parliament.uk
+    """
+    )
 )
 
 _BIO_RULES: Final[tuple[tuple[StakeholderType, re.Pattern[str]], ...]] = (
