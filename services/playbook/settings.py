@@ -38,6 +38,8 @@ class PlaybookSettings(ServiceSettings):
     run_drills: bool = True
     #: arq: concurrent jobs per worker process, tries per job, retry backoff.
     worker_max_jobs: int = 8
+    #: How long an idle worker waits before looking at the queue again (arq's default is 0.5 s).
+    worker_poll_delay_seconds: float = 0.05
     worker_max_tries: int = 5
     retry_backoff_seconds: float = 1.0
     retry_backoff_max_seconds: float = 30.0

@@ -155,6 +155,7 @@ def create_worker(
         burst=burst,
         handle_signals=not burst,
         max_jobs=settings.worker_max_jobs,
+        poll_delay=settings.worker_poll_delay_seconds,
         max_tries=settings.worker_max_tries,
         job_timeout=300,
         keep_result=3600,

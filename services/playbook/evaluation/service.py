@@ -20,7 +20,13 @@ from services.common.db import transaction
 from services.playbook import hooks
 from services.playbook.clock import Clock
 from services.playbook.counts import repository as counts
-from services.playbook.detection import DetectorConfig, Signal, TopicDetector
+from services.playbook.detection import (
+    DetectorConfig,
+    MentionLike,
+    ScoredMention,
+    Signal,
+    TopicDetector,
+)
 from services.playbook.effects import Dispatcher, Effects
 from services.playbook.incidents import repository as incident_repo
 from services.playbook.incidents import service as incidents
@@ -107,6 +113,24 @@ def detector_topics(mentions: Sequence[ScoredMentionV1], limit: int) -> list[str
     return ["*", *[t for t, _ in counter.most_common(limit) if t != "*"]]
 
 
+def counted_only(mentions: Sequence[ScoredMentionV1], topic: str) -> list[ScoredMention]:
+    """A topic's mentions for its spike detectors only: the keyword and stakeholder triggers run
+    once per batch, on ``*`` (the same mention must not fire them once per topic)."""
+    return [
+        ScoredMention(
+            id=m.id,
+            created_at=m.created_at,
+            text="",
+            sentiment=m.sentiment,
+            risk=m.risk,
+            stakeholder="unknown",
+            author_followers=None,
+        )
+        for m in mentions
+        if topic in m.topics
+    ]
+
+
 def conditions(trigger: Trigger) -> list[Condition]:
     return [*(trigger.any or []), *(trigger.all or [])]
 
@@ -128,8 +152,8 @@ async def evaluate(ev: Evaluator, batch: ScoredBatchV1) -> Outcome:
         found: list[Signal] = []
         states: dict[str, str] = {}
         for topic in topics:
-            subset = (
-                batch.mentions if topic == "*" else [m for m in batch.mentions if topic in m.topics]
+            subset: Sequence[MentionLike] = (
+                batch.mentions if topic == "*" else counted_only(batch.mentions, topic)
             )
             state = stored.get(topic)
             detector = (
@@ -246,7 +270,7 @@ async def act_on_signals(
         max_ids=settings.max_evidence_ids,
     )
     for item in stored:
-        if item.new:
+        if item.new and item.signal.is_crisis:  # a drill detects crises, not busy minutes
             await hooks.record_signal_for_drill(
                 session,
                 tenant,
