@@ -6,6 +6,8 @@ sandbox token, and the drill reports time to detect and time to that step."""
 from __future__ import annotations
 
 import contextlib
+import importlib
+import sys
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Callable
@@ -16,6 +18,7 @@ import httpx
 import pytest
 from arq.worker import Worker
 from fastapi import FastAPI
+from prometheus_client import REGISTRY
 
 from services.common.contracts import ScoredBatchV1
 from services.common.migrate import upgrade_async
@@ -28,7 +31,6 @@ from services.playbook.drills.settings import DrillSettings
 from services.playbook.scenarios.generator import load_datalek_nl
 from services.playbook.settings import PlaybookSettings
 from services.sentiment.settings import SentimentSettings
-from services.sentiment.worker import create_worker as create_sentiment_worker
 from tests.conftest import TokenFactory
 
 
@@ -99,7 +101,7 @@ async def test_a_drill_runs_through_the_real_workers_and_measures_the_team(
     assert sent == sum(1 for m in load_datalek_nl() if m.offset_seconds <= 6300)
 
     await drain(
-        create_sentiment_worker(
+        load_worker("sentiment")(
             SentimentSettings(
                 database_url=postgres_url,
                 redis_url=redis_url,
@@ -118,7 +120,7 @@ async def test_a_drill_runs_through_the_real_workers_and_measures_the_team(
     assert {b.tenant for b in batches} == {sandbox}
     assert sum(len(b.mentions) for b in batches) == sent
 
-    evaluator = playbook_worker()(settings, burst=True, clock=clock)
+    evaluator = load_worker("playbook")(settings, burst=True, clock=clock)
     # The steps' deadline jobs stay deferred on the queue: stop after the scored batches.
     evaluator.max_burst_jobs = len(jobs)
     await drain(evaluator)
@@ -154,19 +156,19 @@ async def test_a_drill_runs_through_the_real_workers_and_measures_the_team(
     assert (await client.get("/v1/incidents", headers=real)).json()["items"] == []
 
 
-def playbook_worker() -> Callable[..., Worker]:
-    """The playbook worker's ``create_worker``. Both workers register a gauge named
+def load_worker(service: str) -> Callable[..., Worker]:
+    """A service's ``create_worker``. Both workers register a gauge named
     ``uitkijk_queue_ready_jobs`` (one process each in production); in this one test process the
-    sentiment worker's is unregistered first."""
-    from prometheus_client import REGISTRY
-
-    from services.sentiment import worker as sentiment_worker
-
-    with contextlib.suppress(KeyError):
-        REGISTRY.unregister(sentiment_worker.READY_JOBS)
-    from services.playbook.worker import create_worker
-
-    return create_worker
+    one already registered is unregistered before the other module is imported."""
+    name = f"services.{service}.worker"
+    if name not in sys.modules:
+        for other in ("services.sentiment.worker", "services.playbook.worker"):
+            loaded = sys.modules.get(other)
+            if loaded is not None:
+                with contextlib.suppress(KeyError):
+                    REGISTRY.unregister(loaded.READY_JOBS)
+    create: Callable[..., Worker] = importlib.import_module(name).create_worker
+    return create
 
 
 async def drain(worker: Worker) -> None:
