@@ -130,7 +130,8 @@ class StepRead(BaseModel):
     escalated: bool
     escalated_at: datetime | None
     approvals: list[str]
-    templates: list[str] = Field(default_factory=list)
+    #: The same as ``status`` (the name the gateway reads).
+    state: StepStatus
 
 
 class StepDoneIn(BaseModel):
@@ -179,6 +180,9 @@ class StatementRead(BaseModel):
     approvals: list[ApprovalRead]
     created_at: datetime
     updated_at: datetime
+    #: The same as ``platform`` and ``status`` (the names the gateway reads).
+    channel: str
+    state: StatementStatus
 
 
 class DecisionIn(BaseModel):

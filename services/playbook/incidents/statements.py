@@ -113,6 +113,8 @@ def to_read(
         ],
         created_at=statement.created_at,
         updated_at=statement.updated_at,
+        channel=statement.platform,
+        state=StatementStatus(statement.status),
     )
 
 

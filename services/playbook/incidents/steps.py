@@ -41,6 +41,7 @@ def to_read(step: Step) -> StepRead:
         group=step.group,
         position=step.position,
         status=StepStatus(step.status),
+        state=StepStatus(step.status),
         due_at=step.due_at,
         started_at=step.started_at,
         completed_at=step.completed_at,
