@@ -65,8 +65,14 @@ Writer = Annotated[Caller, require("webhooks:write")]
     tags=["webhooks"],
     summary="Subscribe a URL to events",
     description=(
-        "The answer carries the `whsec_` signing secret, shown only this once. Targets on private, "
-        "loopback, link-local or reserved addresses are refused (422) unless the operator allows them."
+        "The answer carries the `whsec_` signing secret, shown only this once. Every request is "
+        "signed per Standard Webhooks: `webhook-signature` is `v1,` + base64 of HMAC-SHA256 over "
+        "`{webhook-id}.{webhook-timestamp}.{body}` with the base64-decoded part of the secret "
+        "after `whsec_`; `webhook-id` stays the same on retries, so dedupe on it. Answer 2xx "
+        "within the timeout; anything else (redirects included) is retried on the schedule. "
+        "Targets on private, loopback, link-local or reserved addresses are refused (422) unless "
+        "the operator allows them. `format`: `standard` (`{type, timestamp, data}`), `slack` "
+        "(an incoming-webhook message) or `teams` (an Adaptive Card message)."
     ),
 )
 async def create_webhook(
