@@ -21,7 +21,10 @@ for old in versions.glob("0001_*.py"):
 with tempfile.TemporaryDirectory() as scratch:
     url = f"sqlite+aiosqlite:///{Path(scratch) / 'scratch.db'}"
     command.revision(
-        alembic_config(service, url, None), message="initial tables", autogenerate=True, rev_id="0001"
+        alembic_config(service, url, None),
+        message="initial tables",
+        autogenerate=True,
+        rev_id="0001",
     )
 for path in versions.glob("0001_*.py"):
     text = path.read_text()
