@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.common.db import transaction
-from services.playbook.notifications.delivery import create_http_client, deliver_due
+from services.playbook.notifications.delivery import create_http_client, deliver_due, prune
 from services.playbook.notifications.service import notify
 from services.playbook.notifications.tables import WebhookSubscription
 from tests.conftest import TokenFactory
@@ -270,3 +270,24 @@ async def test_a_delivery_that_cannot_be_built_is_logged_and_does_not_block_othe
     assert delivery["status"] == "pending" and delivery["last_error"].startswith("could not send")
     page = await h.client.get(f"/v1/webhooks/{healthy['id']}/deliveries", headers=headers)
     assert page.json()["items"][0]["status"] == "delivered"
+
+
+async def test_finished_deliveries_are_pruned_after_the_retention(
+    make_harness: MakeHarness, hooks: Receiver, tenant: str, make_token: TokenFactory
+) -> None:
+    h = await make_harness(allow_private_targets=True, retention_days=7, retry_schedule_seconds=[])
+    headers = auth(make_token, tenant, "webhooks:write", "incidents:read")
+    created = await subscribe(h, headers, hooks.url)
+    t0 = datetime.now(UTC) - timedelta(days=10)
+    async with transaction(h.sessions) as session:
+        await notify(session, tenant, "incident.opened", {"incident_id": "old"}, now=t0)
+    settings = h.settings.notifications
+    async with create_http_client(settings) as http:
+        await deliver_due(h.sessions, settings, http, now=t0, tenants=[tenant])
+        await emit(h, tenant, "incident.opened", {"incident_id": "new"})
+        hooks.script = [500]
+        await deliver_due(h.sessions, settings, http, tenants=[tenant])
+    assert await prune(h.sessions, settings) >= 1
+    page = await h.client.get(f"/v1/webhooks/{created['id']}/deliveries", headers=headers)
+    [kept] = page.json()["items"]
+    assert kept["status"] == "failed" and len(kept["log"]) == 1

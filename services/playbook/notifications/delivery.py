@@ -286,13 +286,37 @@ async def deliver_due(
     return len(due)
 
 
+async def prune(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: NotificationSettings,
+    now: datetime | None = None,
+) -> int:
+    """Delete finished deliveries older than ``settings.retention_days``; returns how many."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.retention_days)
+    total = 0
+    while True:
+        async with transaction(sessions) as session:
+            removed = await repo.prune_finished(session, cutoff)
+        total += removed
+        if removed == 0:
+            return total
+
+
 async def delivery_loop(
     sessions: async_sessionmaker[AsyncSession],
     settings: NotificationSettings,
     http_client: httpx.AsyncClient,
 ) -> None:
-    """Deliver forever (run it as a task in the app's lifespan and cancel it on shutdown)."""
+    """Deliver forever (run it as a task in the app's lifespan and cancel it on shutdown), and
+    prune the delivery log past its retention once an hour."""
+    pruned_at = 0.0
     while True:
+        if time.monotonic() - pruned_at > 3600:
+            pruned_at = time.monotonic()
+            try:
+                await prune(sessions, settings)
+            except Exception as exc:  # pruning is housekeeping: try again in an hour
+                log.warning("webhook log pruning failed", error=repr(exc))
         try:
             sent = await deliver_due(sessions, settings, http_client)
         except Exception as exc:  # keep delivering; the next round retries

@@ -163,3 +163,22 @@ async def get_state(
     if lock:
         statement = statement.with_for_update()
     return (await session.execute(statement)).scalars().first()
+
+
+async def prune_finished(session: AsyncSession, older_than: datetime, limit: int = 5000) -> int:
+    """Delete delivered and failed deliveries last touched before ``older_than``, with their log."""
+    ids = list(
+        (
+            await session.execute(
+                select(_D.id)
+                .where(_D.status.in_(["delivered", "failed"]), _D.updated_at < older_than)
+                .limit(limit)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if ids:
+        await session.execute(delete(WebhookAttempt).where(_A.delivery_id.in_(ids)))
+        await session.execute(delete(WebhookDelivery).where(_D.id.in_(ids)))
+    return len(ids)

@@ -23,5 +23,7 @@ class NotificationSettings(BaseModel):
     poll_interval_seconds: float = Field(default=1.0, gt=0)
     #: Characters of a receiver's answer kept in the delivery log.
     response_snippet_chars: int = Field(default=500, ge=0, le=1000)
+    #: Delivered and failed deliveries (and their attempts) are deleted after this many days.
+    retention_days: int = Field(default=30, ge=1)
     #: The link the Slack and Teams messages point to (``{incident_id}`` is filled in), if any.
     incident_url_template: str | None = None
