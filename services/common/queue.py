@@ -13,9 +13,15 @@ from typing import Any
 
 import orjson
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from prometheus_client import Gauge
 
 SENTIMENT_QUEUE = "sentiment"
 PLAYBOOK_QUEUE = "playbook"
+
+#: One gauge for every worker (label ``queue``): what KEDA scales the workers on.
+READY_JOBS = Gauge(
+    "uitkijk_queue_ready_jobs", "Jobs ready to run now (deferred excluded)", ["queue"]
+)
 
 
 def serialize(obj: dict[str, Any]) -> bytes:

@@ -17,7 +17,6 @@ from typing import Any
 import structlog
 from arq import func
 from arq.worker import Worker
-from prometheus_client import REGISTRY, Gauge
 from redis.asyncio import Redis
 
 from services.common.db import create_engine, session_factory
@@ -25,6 +24,7 @@ from services.common.migrate import upgrade_async
 from services.common.observability import configure_logging
 from services.common.queue import (
     PLAYBOOK_QUEUE,
+    READY_JOBS,
     LazyQueue,
     deserialize,
     queue_name,
@@ -40,26 +40,10 @@ from services.playbook.evaluation.jobs import (
     step_deadline,
     sweep_deadlines,
 )
-from services.playbook.evaluation.service import Evaluator
+from services.playbook.evaluation.service import Evaluator, advance_idle
 from services.playbook.settings import PlaybookSettings
 
 log = structlog.get_logger("uitkijk.playbook.worker")
-
-
-def _ready_gauge() -> Gauge:
-    """The gauge every worker shares (label ``queue``); another worker module of this process
-    (the embedded launcher runs them all) may have registered it first."""
-    try:
-        return Gauge(
-            "uitkijk_queue_ready_jobs", "Jobs ready to run now (deferred excluded)", ["queue"]
-        )
-    except ValueError:
-        existing = REGISTRY._names_to_collectors.get("uitkijk_queue_ready_jobs")
-        assert isinstance(existing, Gauge)
-        return existing
-
-
-READY_JOBS = _ready_gauge()
 
 
 def health_key(settings: PlaybookSettings) -> str:
@@ -80,6 +64,10 @@ async def _housekeeping(ctx: dict[str, Any]) -> None:
             await sweep_deadlines(evaluator)
         except Exception as exc:
             log.warning("deadline sweep failed", error=repr(exc))
+        try:
+            await advance_idle(evaluator)
+        except Exception as exc:
+            log.warning("idle detector sweep failed", error=repr(exc))
         await asyncio.sleep(settings.housekeeping_interval_seconds)
 
 

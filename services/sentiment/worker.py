@@ -20,9 +20,9 @@ from typing import Any
 import structlog
 from arq import func
 from arq.worker import Worker
-from prometheus_client import Gauge
 from redis.asyncio import Redis
 
+import services.common.queue as queue_metrics
 from services.common.app import tune_gc
 from services.common.db import create_engine, session_factory
 from services.common.migrate import upgrade_async
@@ -46,9 +46,7 @@ from services.sentiment.topics.service import ProfileCache
 
 log = structlog.get_logger("uitkijk.sentiment.worker")
 
-READY_JOBS = Gauge(
-    "uitkijk_queue_ready_jobs", "Jobs ready to run now (deferred excluded)", ["queue"]
-)
+READY_JOBS = queue_metrics.READY_JOBS
 
 
 def health_key(settings: SentimentSettings) -> str:
