@@ -23,12 +23,15 @@ from graphql import (
     VariableNode,
 )
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.extensions.base_extension import SchemaExtension as Extension
 
@@ -134,14 +137,34 @@ def cost_limiter(max_cost: int, default_page: int) -> type[SchemaExtension]:
     return CostLimiter
 
 
+def _with_rules_built_once(limiter: AddValidationRules) -> type[AddValidationRules]:
+    """The limiter's class, with the validation rules it made once, at start-up.
+
+    ``QueryDepthLimiter`` and ``MaxAliasesLimiter`` make a new rule class in every instance; a
+    rule class per request would make every ``ValidationCache`` key new (no hit, ever).
+    """
+    rules = list(limiter.validation_rules)
+
+    class Limiter(type(limiter)):  # type: ignore[misc]
+        def __init__(self) -> None:
+            AddValidationRules.__init__(self, rules)
+
+    Limiter.__name__ = type(limiter).__name__
+    return Limiter
+
+
 def extensions(
     settings: GatewaySettings,
 ) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     """The schema's extensions, as classes or factories (instances are deprecated)."""
     result: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
+        # Parsing and validating a query cost about as much as executing a small one: both are
+        # cached by query text (bounded LRU; the validation key includes the schema and rules).
+        lambda: ParserCache(maxsize=256),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        _with_rules_built_once(QueryDepthLimiter(max_depth=settings.max_depth)),
+        _with_rules_built_once(MaxAliasesLimiter(max_alias_count=settings.max_aliases)),
+        lambda: ValidationCache(maxsize=256),
         cost_limiter(settings.max_cost, settings.default_page_size),
         lambda: MaskErrors(should_mask_error=should_mask),
     ]

@@ -33,10 +33,27 @@ class Sentiment:
     confidence: float
 
 
-@strawberry.type(description="One contribution to a mention's risk.")
-class RiskFactor:
-    name: str
-    value: float
+@strawberry.type(description="The inputs of a mention's risk, each in [0, 1].")
+class RiskFactors:
+    negativity: float | None
+    crisis: float | None
+    complaint: float | None
+    reach: float | None
+    stakeholder_weight: float | None
+    signal: float | None
+    exposure: float | None
+
+    @classmethod
+    def from_map(cls, factors: dict[str, float]) -> RiskFactors:
+        return cls(
+            negativity=factors.get("negativity"),
+            crisis=factors.get("crisis"),
+            complaint=factors.get("complaint"),
+            reach=factors.get("reach"),
+            stakeholder_weight=factors.get("stakeholder_weight"),
+            signal=factors.get("signal"),
+            exposure=factors.get("exposure"),
+        )
 
 
 @strawberry.type
@@ -52,19 +69,14 @@ async def _raw(info: Info, mention_id: str) -> RawMention | None:
     return raw
 
 
-@strawberry.type(description="Who wrote a mention. Name, bio and url come from ingest (batched).")
+@strawberry.type(
+    description="Who wrote a mention. Verified, bio and url come from ingest (batched)."
+)
 class Author:
     handle: str | None
+    name: str | None
     followers: int | None
     mention_id: strawberry.Private[str]
-    known_name: strawberry.Private[str | None]
-
-    @strawberry.field
-    async def name(self, info: Info) -> str | None:
-        if self.known_name is not None:
-            return self.known_name
-        raw = await _raw(info, self.mention_id)
-        return raw.author.name if raw else None
 
     @strawberry.field
     async def verified(self, info: Info) -> bool:
@@ -98,20 +110,13 @@ class Mention(Node):
     stakeholder_reason: str | None
     reach: float
     risk: float = strawberry.field(description="In [0, 1].")
-    risk_factors: list[RiskFactor]
+    risk_factors: RiskFactors
     topics: list[str]
     model_version: str | None
     scored_at: datetime | None
     author: Author
+    external_id: str | None = strawberry.field(description="The platform's own id of the post.")
     raw_id: strawberry.Private[str]
-    known_external_id: strawberry.Private[str | None]
-
-    @fields.field("The platform's own id of the post.")
-    async def external_id(self, info: Info) -> str | None:
-        if self.known_external_id is not None:
-            return self.known_external_id
-        raw = await _raw(info, self.raw_id)
-        return raw.external_id if raw else None
 
     @strawberry.field
     async def engagement(self, info: Info) -> Engagement | None:
@@ -149,7 +154,7 @@ class Mention(Node):
         return cls(
             id=strawberry.ID(to_global_id("Mention", m.id)),
             raw_id=m.id,
-            known_external_id=m.external_id,
+            external_id=m.external_id,
             platform=platform,
             text=m.text,
             url=m.url,
@@ -164,7 +169,7 @@ class Mention(Node):
             stakeholder_reason=m.stakeholder_reason,
             reach=m.reach,
             risk=m.risk,
-            risk_factors=[RiskFactor(name=k, value=v) for k, v in m.risk_factors.items()],
+            risk_factors=RiskFactors.from_map(m.risk_factors),
             topics=list(m.topics),
             model_version=m.model_version,
             scored_at=m.scored_at,
@@ -172,7 +177,7 @@ class Mention(Node):
                 handle=m.author_handle,
                 followers=m.author_followers,
                 mention_id=m.id,
-                known_name=m.author_name,
+                name=m.author_name,
             ),
         )
 

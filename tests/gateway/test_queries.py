@@ -13,7 +13,7 @@ from tests.gateway.support import GraphQL
 MENTION_FIELDS = """
   id platform text createdAt language risk reach stakeholder intents topics crisisCategories
   sentiment { label score confidence }
-  riskFactors { name value }
+  riskFactors { negativity crisis complaint reach stakeholderWeight signal exposure }
   author { handle followers name verified bio }
   engagement { likes shares views }
   externalId
@@ -58,7 +58,7 @@ async def test_mentions_page_with_enrichment_author_and_engagement(
     assert node["id"] == to_global_id("Mention", ids[2])  # newest first
     assert node["platform"] == "X"
     assert node["sentiment"]["label"] in ("NEGATIVE", "NEUTRAL", "POSITIVE")
-    assert 0.0 <= node["risk"] <= 1.0 and node["riskFactors"]
+    assert 0.0 <= node["risk"] <= 1.0 and node["riskFactors"]["negativity"] is not None
     assert node["author"] == {
         "handle": "someone",
         "followers": 1200,
