@@ -43,7 +43,7 @@ QUERY = """query Page($first: Int!) {
       id platform externalId createdAt text url language
       author { handle name followers }
       sentiment { label score confidence }
-      intents crisisCategories stakeholder reach risk riskFactors { name value } topics
+      intents crisisCategories stakeholder reach risk riskFactors { negativity crisis complaint reach stakeholderWeight signal exposure } topics
       modelVersion scoredAt
     } }
     pageInfo { hasNextPage endCursor }

@@ -11,7 +11,6 @@ from gateway.context import Info
 from gateway.ids import to_global_id
 from gateway.rest.ingest import RawMention
 from gateway.rest.sentiment import EnrichedMention
-from gateway.schema import fields
 from gateway.schema.relay import Node
 from services.common.contracts.mentions import Platform as PlatformValues
 from services.common.contracts.scored import ScoredMentionV1
