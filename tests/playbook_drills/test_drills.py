@@ -4,7 +4,7 @@ scenario clock, and reports time to detect and time to each step from what happe
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.common.auth import TokenVerifier
@@ -300,3 +300,18 @@ async def test_the_worker_can_read_a_sandboxs_scenario_clock(
         assert await scenario_now(session, drill["sandbox_tenant"], at) == started + timedelta(
             seconds=5700
         )
+
+
+async def test_every_running_drill_gets_its_turn(
+    make_drills: MakeDrills, tenant: str, make_token: TokenFactory
+) -> None:
+    h = await make_drills()
+    headers = auth(make_token, tenant, "drills:write", "incidents:read")
+    ids = [(await start(h, headers, scenario="datalek_nl", speed=600))["id"] for _ in range(5)]
+    sender = RecordingSender()
+    # 5 s at 600x: the first 50 scenario minutes are due, so every drill stays running.
+    later = datetime.now(UTC) + timedelta(seconds=5)
+    for _ in range(3):
+        await run_drill_tick(h.sessions, h.settings.drills, sender, now=later, only=ids, limit=2)
+    served = {key.split("-", 1)[1].rsplit("-", 2)[0] for _, key, _ in sender.batches}
+    assert served == set(ids)

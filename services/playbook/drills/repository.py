@@ -43,11 +43,17 @@ async def list_for(
 async def claim_running(
     session: AsyncSession, limit: int, *, only: Sequence[str] | None = None
 ) -> list[Drill]:
-    """Running drills, locked for this round; another runner skips them (PostgreSQL)."""
+    """Running drills, locked for this round; another runner skips them (PostgreSQL).
+
+    Least recently advanced first: every round touches what it advances, so with more running
+    drills than ``limit`` each still gets its turn.
+    """
     statement = select(Drill).where(_D.status == "running")
     if only is not None:
         statement = statement.where(_D.id.in_(list(only)))
-    statement = statement.order_by(_D.id).limit(limit).with_for_update(skip_locked=True)
+    statement = (
+        statement.order_by(_D.updated_at, _D.id).limit(limit).with_for_update(skip_locked=True)
+    )
     return list((await session.execute(statement)).scalars().all())
 
 

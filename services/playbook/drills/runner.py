@@ -59,6 +59,7 @@ async def run_drill_tick(
     now: datetime | None = None,
     *,
     only: Sequence[str] | None = None,
+    limit: int = DRILLS_PER_TICK,
 ) -> int:
     """Send what is due in every running drill (or the ``only`` ones); return mentions sent.
 
@@ -68,7 +69,7 @@ async def run_drill_tick(
     now = now or datetime.now(UTC)
     total = 0
     async with transaction(sessions) as session:
-        for drill in await repo.claim_running(session, DRILLS_PER_TICK, only=only):
+        for drill in await repo.claim_running(session, limit, only=only):
             try:
                 total += await _advance(drill, settings, sender, now)
             except SendFailed as exc:
