@@ -315,3 +315,13 @@ async def test_every_running_drill_gets_its_turn(
         await run_drill_tick(h.sessions, h.settings.drills, sender, now=later, only=ids, limit=2)
     served = {key.split("-", 1)[1].rsplit("-", 2)[0] for _, key, _ in sender.batches}
     assert served == set(ids)
+
+
+async def test_a_tenant_id_too_long_for_a_sandbox_is_refused(
+    make_drills: MakeDrills, make_token: TokenFactory
+) -> None:
+    h = await make_drills()
+    tenant = "t" * 100
+    headers = auth(make_token, tenant, "drills:write")
+    refused = await h.client.post("/v1/drills", json={"scenario": "datalek_nl"}, headers=headers)
+    assert refused.status_code == 422 and "too long" in refused.json()["detail"]

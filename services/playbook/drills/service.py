@@ -36,6 +36,8 @@ from services.playbook.drills.settings import DrillSettings
 from services.playbook.drills.tables import Drill, DrillEvent
 
 SANDBOX_MARK = "~drill-"
+#: The longest tenant id every service stores (ingest keeps 128 characters).
+MAX_SANDBOX_TENANT = 128
 #: What a drill participant may do in the sandbox (never more than their own token allows).
 SANDBOX_SCOPES = (
     "incidents:read",
@@ -149,6 +151,11 @@ async def start_drill(
     name, mentions, onset, spec = _load(body, settings)
     now = now or datetime.now(UTC)
     drill_id = new_id(now)
+    if len(sandbox_tenant_for(tenant, drill_id)) > MAX_SANDBOX_TENANT:
+        raise InvalidScenario(
+            f"Tenant id {tenant!r} is too long for a sandbox tenant id "
+            f"(at most {MAX_SANDBOX_TENANT - len(SANDBOX_MARK) - 36} characters)."
+        )
     drill = Drill(
         id=drill_id,
         tenant=tenant,
