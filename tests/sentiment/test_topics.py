@@ -32,6 +32,12 @@ async def test_topic_lifecycle(sentiment: Sentiment, tenant: str, make_token: To
     names = [t["name"] for t in first.json()["items"] + second.json()["items"]]
     assert names == ["KLM", "group 0", "group 1", "group 2"]
     assert second.json()["next_cursor"] is None
+    by_ids = await sentiment.client.get(
+        "/v1/topics",
+        params={"ids": ",".join(t["id"] for t in first.json()["items"]), "limit": 1},
+        headers=headers,
+    )
+    assert [t["name"] for t in by_ids.json()["items"]] == ["KLM", "group 0"]
     brands = await sentiment.client.get("/v1/topics", params={"kind": "brand"}, headers=headers)
     assert [t["name"] for t in brands.json()["items"]] == ["KLM"]
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
 from services.common.contracts import (
@@ -220,3 +221,21 @@ async def test_replay_with_a_new_model_moves_counts_without_double_counting(
     assert sorted(job_id.rsplit(":", 1)[1] for job_id, _ in jobs) == sorted(
         [nlp.load_enricher().model_version, "replay-test-2"]
     )
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_concurrent_batches_with_the_same_mentions_count_each_once(
+    sentiment_factory: SentimentFactory, tenant: str, make_token: TokenFactory
+) -> None:
+    sentiment = await sentiment_factory(worker_max_jobs=6)
+    settings = sentiment.settings
+    headers = auth(make_token(tenant, "mentions:read", "analytics:read", "admin"))
+    items = [mention(f"Storing {i} bij de app, weer niets") for i in range(40)]
+    # Six batches (a replay racing the original, a redelivery...) with the same mentions at once.
+    await enqueue(settings, *(batch(tenant, items) for _ in range(6)))
+    await run_worker(settings)
+    assert await _counts(sentiment, headers, "platform") == {"total": 40, "x": 40}
+    assert len((await sentiment.client.get("/v1/mentions", headers=headers)).json()["items"]) == 40
+    failed = await sentiment.client.get("/v1/failed-jobs", headers=headers)
+    assert failed.json()["items"] == []
+    assert len(await _playbook_jobs(settings, tenant)) == 6

@@ -35,6 +35,7 @@ async def list_topics(
     tenant: str,
     *,
     kind: str | None = None,
+    ids: Sequence[str] | None = None,
     after: tuple[str, str] | None = None,
     limit: int | None = None,
 ) -> list[Topic]:
@@ -42,6 +43,8 @@ async def list_topics(
     statement = select(Topic).where(_T.tenant == tenant)
     if kind is not None:
         statement = statement.where(_T.kind == kind)
+    if ids is not None:
+        statement = statement.where(_T.id.in_(list(ids)))
     if after is not None:
         name, last_id = after
         statement = statement.where(or_(_T.name > name, and_(_T.name == name, _T.id > last_id)))

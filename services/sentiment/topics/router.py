@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from services.common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from services.common.problems import PROBLEM_RESPONSES
 from services.sentiment.deps import TopicsReader, TopicsWriter, Tx
+from services.sentiment.mentions.errors import TooManyIds
 from services.sentiment.topics import repository as repo
 from services.sentiment.topics import service
 from services.sentiment.topics.errors import KnownAccountNotFound, TopicNotFound
@@ -23,6 +24,7 @@ from services.sentiment.topics.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["topics"], responses=PROBLEM_RESPONSES)
+MAX_IDS = 500
 
 
 def _forget(request: Request, tenant: str) -> None:
@@ -49,20 +51,36 @@ async def create_topic(body: TopicIn, caller: TopicsWriter, tx: Tx, request: Req
     return service.to_read(topic)
 
 
-@router.get("/topics", response_model=Page[TopicRead], summary="List topics (by name)")
+@router.get(
+    "/topics",
+    response_model=Page[TopicRead],
+    summary="List topics (by name), or a batch read by id",
+    description="`ids` (repeat or comma-separated, at most 500) reads those topics in one page.",
+)
 async def list_topics(
     caller: TopicsReader,
     tx: Tx,
     limit: Limit = 50,
     cursor: Cursor = None,
     kind: Annotated[TopicKind | None, Query()] = None,
+    ids: Annotated[list[str] | None, Query(description="Batch read: these ids only")] = None,
 ) -> Page[TopicRead]:
+    id_list = [p.strip() for v in ids for p in v.split(",") if p.strip()] if ids else None
+    if id_list is not None:
+        if len(id_list) > MAX_IDS:
+            raise TooManyIds(limit=MAX_IDS, got=len(id_list))
+        limit = max(limit, len(id_list))
     after = None
     if cursor:
         name, last_id = decode_cursor(cursor, 2)
         after = (str(name), str(last_id))
     rows = await repo.list_topics(
-        tx, caller.tenant, kind=kind.value if kind else None, after=after, limit=limit + 1
+        tx,
+        caller.tenant,
+        kind=kind.value if kind else None,
+        ids=id_list,
+        after=after,
+        limit=limit + 1,
     )
     next_cursor = None
     if len(rows) > limit:
