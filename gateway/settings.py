@@ -42,6 +42,9 @@ class GatewaySettings(ServiceSettings):
     #: Budget of the cost estimate: each field costs the product of the page sizes above it.
     max_cost: int = 50_000
     max_subscriptions_per_connection: int = 20
+    #: Plain data fields skip graphql-core's per-field machinery (gateway/execution.py); off
+    #: means graphql-core executes every field (same results, slower).
+    fast_execution: bool = True
     #: Events buffered per subscriber before the oldest are dropped.
     subscription_buffer: int = 1000
 

@@ -22,6 +22,7 @@ NODE_TYPES = [
 
 
 def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
+    from gateway.execution import FastExecutionContext
     from gateway.protection import extensions
 
     settings = settings or GatewaySettings()
@@ -32,4 +33,5 @@ def build_schema(settings: GatewaySettings | None = None) -> strawberry.Schema:
         types=NODE_TYPES,
         extensions=extensions(settings),
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=FastExecutionContext if settings.fast_execution else None,
     )

@@ -1,0 +1,298 @@
+"""A faster executor for plain data: the same results as graphql-core's, with less work per field.
+
+A page of 50 mentions is about 1,700 fields. graphql-core resolves each through a resolve info, the
+resolver chain and an awaitable check; for a field that only reads an attribute of a strawberry
+object (no resolver, no arguments) and returns a scalar, an enum, a concrete object or a list of
+them, none of that is needed. :class:`FastExecutionContext` executes an object's selection in two
+passes: the first reads and coerces every field, and hands the whole object back to graphql-core
+at the first thing it does not handle (a resolver, an abstract type, a null where none may be, a
+value that does not coerce, incremental delivery) before anything has run; the second executes the
+nested objects (through this same method) with graphql-core's own error handling. Middleware
+(extensions with a ``resolve`` hook) turns the fast path off, as it must see every field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Sequence
+from typing import Any, NamedTuple
+
+from graphql import (
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+)
+from graphql.pyutils import Path, Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+DEFINITION = "strawberry-definition"
+
+TYPENAME, LEAF, LEAF_LIST, OBJECT, OBJECT_LIST = range(5)
+_MISSING = object()
+
+
+class _Step(NamedTuple):
+    key: str
+    attr: str
+    kind: int
+    named: Any  # the leaf or object type, without wrappers
+    field_type: GraphQLOutputType  # the full type, for graphql-core's error handling
+    nullable: bool
+    item_nullable: bool
+    details: Any  # graphql-core's field details list of this response key
+
+
+class _Fallback(Exception):  # noqa: N818 - control flow inside this module only
+    pass
+
+
+def _step(parent: GraphQLObjectType, key: str, details: Any) -> _Step | None:
+    node = details[0].node
+    name = node.name.value
+    if name == "__typename":
+        return _Step(key, "", TYPENAME, None, parent, False, False, details)
+    field = parent.fields.get(name)
+    if field is None or field.args or node.arguments:
+        return None
+    definition = field.extensions.get(DEFINITION)
+    if definition is None or not definition.is_basic_field:
+        return None
+    field_type = field.type
+    nullable = not is_non_null_type(field_type)
+    inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    if is_leaf_type(inner):
+        return _Step(key, definition.python_name, LEAF, inner, field_type, nullable, False, details)
+    if is_object_type(inner):
+        return _Step(
+            key, definition.python_name, OBJECT, inner, field_type, nullable, False, details
+        )
+    if isinstance(inner, GraphQLList):
+        item = inner.of_type
+        item_nullable = not is_non_null_type(item)
+        named = item.of_type if isinstance(item, GraphQLNonNull) else item
+        if is_list_type(named):
+            return None
+        kind = LEAF_LIST if is_leaf_type(named) else OBJECT_LIST if is_object_type(named) else -1
+        if kind < 0:
+            return None
+        return _Step(
+            key, definition.python_name, kind, named, field_type, nullable, item_nullable, details
+        )
+    return None
+
+
+def _leaf(named: GraphQLLeafType, value: Any) -> Any:
+    coerced = named.coerce_output_value(value)
+    if coerced is None or coerced is Undefined:
+        raise _Fallback
+    return coerced
+
+
+def _is_type_of(named: GraphQLObjectType, value: Any) -> None:
+    check = named.is_type_of
+    # strawberry's is_type_of is an isinstance check that ignores the resolve info.
+    if check is not None and check(value, None) is not True:  # type: ignore[arg-type]
+        raise _Fallback
+
+
+class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plans: dict[int, tuple[Any, list[_Step] | None]] = {}
+        manager = self.middleware_manager
+        self._fast = manager is None or not manager.middlewares
+        #: Objects completed on the fast path (for tests and curiosity).
+        self.fast_objects = 0
+
+    def _plan(self, parent: GraphQLObjectType, grouped_field_set: Any) -> list[_Step] | None:
+        cached = self._plans.get(id(grouped_field_set))
+        if cached is not None:
+            return cached[1]
+        steps: list[_Step] | None = []
+        for key, details in grouped_field_set.items():
+            step = _step(parent, key, details)
+            if step is None:
+                steps = None
+                break
+            assert steps is not None
+            steps.append(step)
+        # Keep the field set alive with its plan: its id must not be reused in this execution.
+        self._plans[id(grouped_field_set)] = (grouped_field_set, steps)
+        return steps
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        plan = None
+        if position_context is None and self._fast:
+            plan = self._plan(parent_type, grouped_field_set)
+        if plan is None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        try:
+            values = self._read(parent_type, source_value, plan)
+        except _Fallback:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        self.fast_objects += 1
+        return self._complete(parent_type, path, plan, values)
+
+    def _read(self, parent: GraphQLObjectType, source: Any, plan: list[_Step]) -> list[Any]:
+        """Pass 1: reads and coerces; raises _Fallback before anything has run."""
+        values: list[Any] = []
+        for step in plan:
+            kind = step.kind
+            if kind == TYPENAME:
+                values.append(parent.name)
+                continue
+            value = getattr(source, step.attr, _MISSING)
+            if value is _MISSING:
+                raise _Fallback
+            if value is None:
+                if not step.nullable:
+                    raise _Fallback
+                values.append(None)
+            elif kind == LEAF:
+                values.append(_leaf(step.named, value))
+            elif kind == OBJECT:
+                _is_type_of(step.named, value)
+                self._subfields(step)
+                values.append(value)
+            else:
+                if not isinstance(value, list | tuple):
+                    raise _Fallback
+                if kind == LEAF_LIST:
+                    items: list[Any] = []
+                    for item in value:
+                        if item is None:
+                            if not step.item_nullable:
+                                raise _Fallback
+                            items.append(None)
+                        else:
+                            items.append(_leaf(step.named, item))
+                    values.append(items)
+                else:
+                    for item in value:
+                        if item is None:
+                            if not step.item_nullable:
+                                raise _Fallback
+                        else:
+                            _is_type_of(step.named, item)
+                    self._subfields(step)
+                    values.append(value)
+        return values
+
+    def _subfields(self, step: _Step) -> Any:
+        grouped, defer_usages, *_ = self.collect_subfields(step.named, step.details)
+        if defer_usages:
+            raise _Fallback
+        return grouped
+
+    def _complete(
+        self, parent: GraphQLObjectType, path: Path | None, plan: list[_Step], values: list[Any]
+    ) -> Any:
+        """Pass 2: executes nested objects, with graphql-core's error handling."""
+        results: dict[str, Any] = {}
+        pending: list[str] = []
+        for step, value in zip(plan, values, strict=True):
+            if value is None or step.kind in (TYPENAME, LEAF, LEAF_LIST):
+                results[step.key] = value
+                continue
+            field_path = Path(path, step.key, parent.name)
+            grouped = self._subfields(step)
+            if step.kind == OBJECT:
+                result = self._guarded(
+                    step.named, value, field_path, grouped, step.field_type, step
+                )
+            else:
+                result = self._list(step, value, field_path, grouped)
+            results[step.key] = result
+            if self.is_awaitable(result):
+                pending.append(step.key)
+        if not pending:
+            return results
+
+        async def settle() -> dict[str, Any]:
+            awaitables: list[Awaitable[Any]] = [results[key] for key in pending]
+            settled = await asyncio.gather(*awaitables)
+            results.update(zip(pending, settled, strict=True))
+            return results
+
+        return settle()
+
+    def _guarded(
+        self,
+        named: GraphQLObjectType,
+        value: Any,
+        path: Path,
+        grouped: Any,
+        field_type: GraphQLOutputType,
+        step: _Step,
+    ) -> Any:
+        """One object, as graphql-core completes it: an error nulls it, or propagates if it may
+        not be null."""
+        try:
+            result = self.execute_fields(named, value, path, grouped, None)
+        except Exception as error:
+            self.handle_field_error(error, field_type, step.details, path)
+            return None
+        if not self.is_awaitable(result):
+            return result
+
+        async def awaited() -> Any:
+            try:
+                return await result
+            except Exception as error:
+                self.handle_field_error(error, field_type, step.details, path)
+                return None
+
+        return awaited()
+
+    def _list(self, step: _Step, value: Sequence[Any], path: Path, grouped: Any) -> Any:
+        item_type: GraphQLOutputType = (
+            step.named if step.item_nullable else GraphQLNonNull(step.named)
+        )
+        try:
+            items: list[Any] = [
+                None
+                if item is None
+                else self._guarded(
+                    step.named, item, Path(path, index, None), grouped, item_type, step
+                )
+                for index, item in enumerate(value)
+            ]
+        except Exception as error:
+            self.handle_field_error(error, step.field_type, step.details, path)
+            return None
+        waiting = [i for i, item in enumerate(items) if self.is_awaitable(item)]
+        if not waiting:
+            return items
+
+        async def settled() -> list[Any] | None:
+            try:
+                awaitables: list[Awaitable[Any]] = [items[i] for i in waiting]
+                done = await asyncio.gather(*awaitables)
+            except Exception as error:
+                self.handle_field_error(error, step.field_type, step.details, path)
+                return None
+            for i, item in zip(waiting, done, strict=True):
+                items[i] = item
+            return items
+
+        return settled()
+
+
+__all__ = ["FastExecutionContext"]

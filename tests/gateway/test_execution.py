@@ -1,0 +1,156 @@
+"""The fast executor answers exactly what graphql-core answers, errors and nulls included."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import Enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from gateway.execution import FastExecutionContext
+from tests.gateway.conftest import Stack
+from tests.gateway.factories import ingest_and_score, mentions
+from tests.gateway.support import GraphQL
+
+SEEN: list[FastExecutionContext] = []
+
+
+class Recording(FastExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        SEEN.append(self)
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Leaf:
+    name: str
+    colour: Colour
+    tags: list[str]
+    maybe: int | None
+
+
+@strawberry.type
+class Branch:
+    title: str
+    leaves: list[Leaf]
+    first: Leaf | None
+    must: Leaf
+
+    @strawberry.field
+    async def slow(self) -> str:
+        await asyncio.sleep(0)
+        return self.title.upper()
+
+    @strawberry.field
+    def broken(self) -> str:
+        raise ValueError("broken on purpose")
+
+    @strawberry.field
+    def broken_nullable(self) -> str | None:
+        raise ValueError("nullable broken")
+
+
+def _leaf(i: int, maybe: int | None = None) -> Leaf:
+    return Leaf(
+        name=f"leaf{i}",
+        colour=Colour.RED if i % 2 else Colour.BLUE,
+        tags=["a", f"t{i}"],
+        maybe=maybe,
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def branches(self) -> list[Branch]:
+        return [
+            Branch(title=f"b{j}", leaves=[_leaf(i, i if i % 3 else None) for i in range(4)],
+                   first=_leaf(9) if j else None, must=_leaf(7))
+            for j in range(3)
+        ]  # fmt: skip
+
+    @strawberry.field
+    def bad(self) -> Branch:
+        return Branch(title="bad", leaves=[], first=None, must=None)  # type: ignore[arg-type]
+
+    @strawberry.field
+    def nulls(self) -> list[Leaf | None]:
+        return [_leaf(1), None]
+
+    @strawberry.field
+    def not_a_list(self) -> Branch | None:
+        return Branch(title="x", leaves=None, first=None, must=_leaf(1))  # type: ignore[arg-type]
+
+
+def _schema(fast: bool) -> strawberry.Schema:
+    return strawberry.Schema(
+        Query,
+        config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=Recording if fast else None,
+    )
+
+
+QUERIES = [
+    "{ branches { title leaves { name colour tags maybe __typename } first { name } must { colour } } }",
+    "{ branches { t: title ...F leaves { ... on Leaf { n: name } } } } fragment F on Branch { must { name } }",
+    "{ branches { title leaves @skip(if: true) { name } must @include(if: false) { name } } }",
+    "{ branches { title slow leaves { name } } }",
+    "{ branches { title brokenNullable leaves { tags } } }",
+    "{ branches { title broken } }",
+    "{ bad { title must { name } } }",
+    "{ nulls { name } }",
+    "{ notAList { title leaves { name } } }",
+    "{ branches { title } nulls { colour } }",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+async def test_fast_and_default_executors_agree(query: str) -> None:
+    SEEN.clear()
+    fast = await _schema(True).execute(query)
+    default = await _schema(False).execute(query)
+    assert fast.data == default.data
+    assert [(e.message, e.path) for e in fast.errors or []] == [
+        (e.message, e.path) for e in default.errors or []
+    ]
+
+
+async def test_plain_objects_take_the_fast_path() -> None:
+    SEEN.clear()
+    result = await _schema(True).execute(QUERIES[0])
+    assert result.errors is None
+    # 3 branches, each with 4 leaves, a first (two of three) and a must.
+    assert SEEN[0].fast_objects == 3 + 3 * 4 + 2 + 3
+
+
+async def test_a_page_of_mentions_is_the_same_on_both_executors(
+    stack: Stack, gql: GraphQL, tenant: str, make_token: Any
+) -> None:
+    from gateway.app import create_app
+
+    await ingest_and_score(stack, make_token(tenant), mentions(5))
+    query = """{ mentions(first: 5) { edges { cursor node {
+        id platform text createdAt language risk reach stakeholder intents topics crisisCategories
+        sentiment { label score confidence } riskFactors { negativity exposure }
+        author { handle name followers verified bio } engagement { likes } externalId
+    } } pageInfo { hasNextPage endCursor } } }"""
+    fast = await gql(query)
+    settings = stack.settings.model_copy(update={"fast_execution": False})
+    app = create_app(settings, transports=stack.counters)
+    import httpx
+
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+    ):
+        slow = await GraphQL(client, gql.token)(query)
+    assert fast == slow
