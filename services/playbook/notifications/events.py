@@ -13,7 +13,6 @@ class EventType(StrEnum):
     STEP_COMPLETED = "step.completed"
     STATEMENT_READY = "statement.ready"
     SOCIAL_FREEZE_CHANGED = "social_freeze.changed"
-    DRILL_FINISHED = "drill.finished"
     WEBHOOK_TEST = "webhook.test"
 
 
@@ -40,6 +39,5 @@ TITLES: dict[str, str] = {
     EventType.STEP_COMPLETED: "Step completed",
     EventType.STATEMENT_READY: "Statement ready",
     EventType.SOCIAL_FREEZE_CHANGED: "Social freeze changed",
-    EventType.DRILL_FINISHED: "Drill finished",
     EventType.WEBHOOK_TEST: "Test event",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, true
+from sqlalchemy import delete, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.playbook.notifications.tables import (
@@ -140,13 +140,6 @@ async def attempts_for(
     return out
 
 
-async def count_pending(session: AsyncSession, now: datetime | None = None) -> int:
-    statement = select(func.count()).select_from(WebhookDelivery).where(_D.status == "pending")
-    if now is not None:
-        statement = statement.where(or_(_D.next_attempt_at.is_(None), _D.next_attempt_at <= now))
-    return int((await session.execute(statement)).scalar_one())
-
-
 # --- social freeze -----------------------------------------------------------------------------
 
 
@@ -158,7 +151,7 @@ async def get_state(
     session: AsyncSession, tenant: str, *, lock: bool = False
 ) -> SocialFreezeState | None:
     statement = select(SocialFreezeState).where(
-        and_(SocialFreezeState.__table__.c.tenant == tenant)  # type: ignore[attr-defined]
+        SocialFreezeState.__table__.c.tenant == tenant  # type: ignore[attr-defined]
     )
     if lock:
         statement = statement.with_for_update()
