@@ -48,6 +48,8 @@ async def test_every_enrichment_field_filters(
     assert set(await _ids(sentiment, headers, intent="question")) == {question}
     assert set(await _ids(sentiment, headers, intent=["praise", "question"])) == {praise, question}
     assert set(await _ids(sentiment, headers, stakeholder="media")) == {leak}
+    assert set(await _ids(sentiment, headers, crisis_category="data_leak")) == {leak}
+    assert set(await _ids(sentiment, headers, crisis_category="outage,recall")) == {outage}
     assert set(await _ids(sentiment, headers, topic="bank")) == {leak, praise}
     assert set(await _ids(sentiment, headers, platform="reddit")) == {praise}
     assert set(await _ids(sentiment, headers, author="@piet")) == {outage}

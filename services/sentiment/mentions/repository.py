@@ -137,6 +137,7 @@ class MentionFilter:
     sentiments: Sequence[str] | None = None
     languages: Sequence[str] | None = None
     intents: Sequence[str] | None = None
+    crisis_categories: Sequence[str] | None = None
     stakeholders: Sequence[str] | None = None
     topics: Sequence[str] | None = None
     platforms: Sequence[str] | None = None
@@ -175,6 +176,8 @@ def apply_filter(session: AsyncSession, statement: Any, tenant: str, where: Ment
         statement = statement.where(_M.platform.in_(list(where.platforms)))
     if where.intents:
         statement = statement.where(_any_of(session, _M.intents, where.intents))
+    if where.crisis_categories:
+        statement = statement.where(_any_of(session, _M.crisis_categories, where.crisis_categories))
     if where.topics:
         statement = statement.where(_any_of(session, _M.topics, where.topics))
     if where.min_risk is not None:

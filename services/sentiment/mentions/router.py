@@ -51,6 +51,9 @@ async def list_mentions(
     sentiment: Annotated[list[SentimentLabel] | None, Query()] = None,
     language: Annotated[list[str] | None, Query(description="ISO 639-1 codes, `und`")] = None,
     intent: Annotated[list[IntentName] | None, Query()] = None,
+    crisis_category: Annotated[
+        list[str] | None, Query(description="data_leak, outage, recall, fraud, lawsuit, ...")
+    ] = None,
     stakeholder: Annotated[list[str] | None, Query()] = None,
     topic: Annotated[list[str] | None, Query(description="Topic names")] = None,
     platform: Annotated[list[Platform] | None, Query()] = None,
@@ -79,6 +82,7 @@ async def list_mentions(
         sentiments=[s.value for s in sentiment] if sentiment else None,
         languages=split_values(language),
         intents=[i.value for i in intent] if intent else None,
+        crisis_categories=split_values(crisis_category),
         stakeholders=split_values(stakeholder),
         topics=split_values(topic),
         platforms=[p.value for p in platform] if platform else None,
