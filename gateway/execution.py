@@ -169,8 +169,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 values.append(_leaf(step.named, value))
             elif kind == OBJECT:
                 _is_type_of(step.named, value)
-                self._subfields(step)
-                values.append(value)
+                values.append((value, self._subfields(step)))
             else:
                 if not isinstance(value, list | tuple):
                     raise _Fallback
@@ -191,8 +190,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                                 raise _Fallback
                         else:
                             _is_type_of(step.named, item)
-                    self._subfields(step)
-                    values.append(value)
+                    values.append((value, self._subfields(step)))
         return values
 
     def _subfields(self, step: _Step) -> Any:
@@ -212,7 +210,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 results[step.key] = value
                 continue
             field_path = Path(path, step.key, parent.name)
-            grouped = self._subfields(step)
+            value, grouped = value
             if step.kind == OBJECT:
                 result = self._guarded(
                     step.named, value, field_path, grouped, step.field_type, step

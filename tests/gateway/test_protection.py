@@ -127,3 +127,10 @@ async def test_health_readiness_and_metrics(stack: Stack) -> None:
     assert (await stack.client.get("/healthz")).json() == {"status": "ok"}
     metrics = await stack.client.get("/metrics")
     assert "uitkijk_gateway_upstream_requests_total" in metrics.text
+
+
+async def test_a_body_that_is_not_json_is_a_400(stack: Stack) -> None:
+    response = await stack.client.post(
+        "/graphql", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
