@@ -23,6 +23,8 @@ from services.playbook.drills.runner import run_drill_tick
 from services.playbook.drills.senders import IngestSender, QueueSender
 from services.playbook.drills.settings import DrillSettings
 from services.playbook.scenarios.generator import load_datalek_nl
+from services.sentiment.app import create_app as create_sentiment
+from services.sentiment.settings import SentimentSettings
 from tests.conftest import TokenFactory
 from tests.playbook_notifications.support import Harness
 
@@ -136,3 +138,64 @@ async def test_queue_mode_enqueues_contract_batches_once(
         await pool.delete(queue_name(prefix, SENTIMENT_QUEUE))
     finally:
         await pool.aclose()
+
+
+async def test_the_sandbox_gets_the_tenants_topics_and_known_accounts(
+    make_drills: MakeDrills,
+    tenant: str,
+    make_token: TokenFactory,
+    postgres_url: str,
+    redis_url: str,
+    queue_prefix: str,
+) -> None:
+    await upgrade_async("sentiment", postgres_url, "sentiment")
+    sentiment = create_sentiment(
+        SentimentSettings(
+            database_url=postgres_url,
+            redis_url=redis_url,
+            queue_prefix=queue_prefix,
+            rate_limit_per_second=0,
+        )
+    )
+    async with sentiment.router.lifespan_context(sentiment):
+        transport = httpx.ASGITransport(app=sentiment)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sentiment") as client:
+            own = {"Authorization": f"Bearer {make_token(tenant, 'topics:write')}"}
+            for name, query in (("Duinzorg", "duinzorg OR @duinzorg"), ("Datalek", "datalek*")):
+                created = await client.post(
+                    "/v1/topics", json={"name": name, "query": query}, headers=own
+                )
+                assert created.status_code == 201, created.text
+            await client.put(
+                "/v1/known-accounts",
+                json={"accounts": [{"handle": "lisa_onderzoekt", "stakeholder": "media"}]},
+                headers=own,
+            )
+
+            h = await make_drills()
+            h.app.state.drill_sentiment_client = client
+            headers = {"Authorization": f"Bearer {make_token(tenant, 'drills:write')}"}
+            drill = await h.client.post(
+                "/v1/drills", json={"scenario": "datalek_nl"}, headers=headers
+            )
+            assert drill.status_code == 201 and drill.json()["error"] is None
+
+            sandbox = {
+                "Authorization": f"Bearer {make_token(drill.json()['sandbox_tenant'], 'topics:write')}"
+            }
+            topics = (await client.get("/v1/topics", headers=sandbox)).json()["items"]
+            assert sorted(t["name"] for t in topics) == ["Datalek", "Duinzorg"]
+            accounts = (await client.get("/v1/known-accounts", headers=sandbox)).json()["items"]
+            assert [(a["handle"], a["stakeholder"]) for a in accounts] == [
+                ("lisa_onderzoekt", "media")
+            ]
+
+
+async def test_a_drill_starts_even_when_topics_cannot_be_copied(
+    make_drills: MakeDrills, tenant: str, make_token: TokenFactory
+) -> None:
+    h = await make_drills(sentiment_url="http://127.0.0.1:9", timeout_seconds=2)
+    headers = {"Authorization": f"Bearer {make_token(tenant, 'drills:write')}"}
+    drill = await h.client.post("/v1/drills", json={"scenario": "datalek_nl"}, headers=headers)
+    assert drill.status_code == 201 and drill.json()["status"] == "running"
+    assert drill.json()["error"].startswith("topics not copied")

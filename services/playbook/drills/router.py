@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
+import httpx
+import structlog
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,6 +20,9 @@ from services.playbook.drills import service
 from services.playbook.drills.schemas import DrillRead, DrillStart, SandboxToken, ScenarioRead
 from services.playbook.drills.service import SandboxSeeder
 from services.playbook.drills.settings import DrillSettings
+from services.playbook.drills.topics import TopicCopyFailed, copy_topics
+
+log = structlog.get_logger("uitkijk.playbook.drills")
 
 router = APIRouter(prefix="/v1", tags=["drills"], responses=PROBLEM_RESPONSES)
 
@@ -73,13 +78,49 @@ async def list_scenarios(caller: Reader) -> list[ScenarioRead]:
     ),
 )
 async def start_drill(
-    body: DrillStart, caller: Writer, tx: Tx, settings: Settings, seeder: Seeder, now: Now
+    request: Request,
+    body: DrillStart,
+    caller: Writer,
+    tx: Tx,
+    settings: Settings,
+    seeder: Seeder,
+    now: Now,
 ) -> DrillRead:
     drill = await service.start_drill(
         tx, caller.tenant, body, settings, actor=caller.subject, seeder=seeder, now=now
     )
     await tx.commit()
+    error = await _copy_topics(request, settings, caller.tenant, drill.sandbox_tenant)
+    if error is not None:
+        await service.note_error(tx, caller.tenant, drill.id, error)
+        await tx.commit()
     return service.to_read(drill, [], now)
+
+
+async def _copy_topics(
+    request: Request, settings: DrillSettings, tenant: str, sandbox_tenant: str
+) -> str | None:
+    """Topics and known accounts live in the sentiment service: copy them over its REST API.
+    A failure is kept on the drill (it still runs, on the ``*`` topic and profile guesses)."""
+    client: httpx.AsyncClient | None = getattr(request.app.state, "drill_sentiment_client", None)
+    if client is None and settings.sentiment_url is None:
+        return None
+    tokens: TokenSettings = request.app.state.settings.tokens
+    try:
+        if client is not None:
+            await copy_topics(client, tokens, tenant, sandbox_tenant)
+        else:
+            assert settings.sentiment_url is not None
+            async with httpx.AsyncClient(
+                base_url=settings.sentiment_url.rstrip("/"),
+                timeout=settings.timeout_seconds,
+                follow_redirects=False,
+            ) as own:
+                await copy_topics(own, tokens, tenant, sandbox_tenant)
+    except TopicCopyFailed as exc:
+        log.warning("drill topics not copied", sandbox=sandbox_tenant, error=str(exc))
+        return f"topics not copied: {exc}"
+    return None
 
 
 @router.get("/drills", response_model=Page[DrillRead], summary="Drills, newest first")

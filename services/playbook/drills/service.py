@@ -343,3 +343,11 @@ async def sandbox_token(
         scopes=scopes,
         expires_at=now + timedelta(seconds=ttl),
     )
+
+
+async def note_error(session: AsyncSession, tenant: str, drill_id: str, error: str) -> None:
+    """Keep a problem that did not stop the drill on it, for ``GET /v1/drills/{id}``."""
+    drill = await repo.get(session, tenant, drill_id)
+    if drill is not None:
+        drill.error = error[:1000]
+        await session.flush()

@@ -13,6 +13,9 @@ class DrillSettings(BaseModel):
     delivery: Literal["ingest", "queue"] = "ingest"
     #: Base URL of the ingest API (the deployment's ``INGEST_URL``).
     ingest_url: str = "http://127.0.0.1:8001"
+    #: Base URL of the sentiment API (``SENTIMENT_URL``), to copy topics and known accounts into
+    #: a drill's sandbox; ``None`` copies none.
+    sentiment_url: str | None = None
     default_speed: float = Field(default=60.0, gt=0)
     max_speed: float = Field(default=3600.0, gt=0)
     #: Mentions a generated or shipped scenario may hold.
