@@ -78,7 +78,7 @@ class Pipeline:
     enqueue_timeout: float = 2.0
 
 
-# --- enrichment (CPU; run in a thread) --------------------------------------------------------
+# --- enrichment (CPU, on the event loop: in a thread it only added GIL hand-offs) ----------
 
 
 def score_rows(
