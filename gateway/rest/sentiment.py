@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from gateway.rest.base import Rest
 
@@ -14,8 +13,17 @@ class SentimentRest(Rest):
     confidence: float = 0.0
 
 
+class AuthorBrief(Rest):
+    handle: str | None = None
+    name: str | None = None
+    followers: int | None = None
+
+
 class EnrichedMention(Rest):
-    """``GET /v1/mentions`` on sentiment: a mention with its enrichment (the read model)."""
+    """``GET /v1/mentions`` on sentiment: a mention with its enrichment (the read model).
+
+    Parsed straight from the JSON bytes (no Python validators: this is the hot path).
+    """
 
     id: str
     platform: str
@@ -23,50 +31,19 @@ class EnrichedMention(Rest):
     text: str = ""
     url: str | None = None
     external_id: str | None = None
-    author_handle: str | None = None
-    author_name: str | None = None
-    author_followers: int | None = None
+    author: AuthorBrief = AuthorBrief()
     language: str | None = None
     sentiment: SentimentRest = SentimentRest()
     intents: list[str] = Field(default_factory=list)
     crisis_categories: list[str] = Field(default_factory=list)
     stakeholder: str = "unknown"
-    stakeholder_reason: str | None = None
     reach: float = 0.0
     risk: float = 0.0
-    risk_factors: dict[str, float] = Field(default_factory=dict)
+    #: Numbers, and ``crisis_categories`` (a list): only the numbers are factors.
+    risk_factors: dict[str, float | int | list[str] | str | None] = Field(default_factory=dict)
     topics: list[str] = Field(default_factory=list)
     model_version: str | None = None
     scored_at: datetime | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _flat_or_nested(cls, value: Any) -> Any:
-        """Accepts the queue contract's flat form (``sentiment``, ``sentiment_score``) as well."""
-        if isinstance(value, dict):
-            sentiment = value.get("sentiment")
-            if isinstance(sentiment, str):
-                value = dict(value)
-                value["sentiment"] = {
-                    "label": sentiment,
-                    "score": value.get("sentiment_score", 0.0),
-                    "confidence": value.get("confidence", 0.0),
-                }
-            author = value.get("author")
-            if isinstance(author, dict) and "author_handle" not in value:
-                value = dict(value)
-                value["author_handle"] = author.get("handle")
-                value["author_name"] = author.get("name")
-                value["author_followers"] = author.get("followers")
-            factors = value.get("risk_factors")
-            if isinstance(factors, dict):
-                value = dict(value)
-                value["risk_factors"] = {
-                    str(k): float(v)
-                    for k, v in factors.items()
-                    if isinstance(v, int | float) and not isinstance(v, bool)
-                }
-        return value
 
 
 class TrendBucketRest(Rest):

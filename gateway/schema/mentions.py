@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 
@@ -10,7 +11,7 @@ import strawberry
 from gateway.context import Info
 from gateway.ids import to_global_id
 from gateway.rest.ingest import RawMention
-from gateway.rest.sentiment import EnrichedMention
+from gateway.rest.sentiment import AuthorBrief, EnrichedMention, SentimentRest
 from gateway.schema.relay import Node
 from services.common.contracts.mentions import Platform as PlatformValues
 from services.common.contracts.scored import ScoredMentionV1
@@ -43,15 +44,21 @@ class RiskFactors:
     exposure: float | None
 
     @classmethod
-    def from_map(cls, factors: dict[str, float]) -> RiskFactors:
+    def from_map(cls, factors: Mapping[str, object]) -> RiskFactors:
+        def number(name: str) -> float | None:
+            value = factors.get(name)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return float(value)
+            return None
+
         return cls(
-            negativity=factors.get("negativity"),
-            crisis=factors.get("crisis"),
-            complaint=factors.get("complaint"),
-            reach=factors.get("reach"),
-            stakeholder_weight=factors.get("stakeholder_weight"),
-            signal=factors.get("signal"),
-            exposure=factors.get("exposure"),
+            negativity=number("negativity"),
+            crisis=number("crisis"),
+            complaint=number("complaint"),
+            reach=number("reach"),
+            stakeholder_weight=number("stakeholder_weight"),
+            signal=number("signal"),
+            exposure=number("exposure"),
         )
 
 
@@ -106,7 +113,6 @@ class Mention(Node):
     stakeholder: str = strawberry.field(
         description="customer, media, analyst, investor, employee, politician or unknown."
     )
-    stakeholder_reason: str | None
     reach: float
     risk: float = strawberry.field(description="In [0, 1].")
     risk_factors: RiskFactors
@@ -165,7 +171,6 @@ class Mention(Node):
             intents=list(m.intents),
             crisis_categories=list(m.crisis_categories),
             stakeholder=m.stakeholder,
-            stakeholder_reason=m.stakeholder_reason,
             reach=m.reach,
             risk=m.risk,
             risk_factors=RiskFactors.from_map(m.risk_factors),
@@ -173,16 +178,37 @@ class Mention(Node):
             model_version=m.model_version,
             scored_at=m.scored_at,
             author=Author(
-                handle=m.author_handle,
-                followers=m.author_followers,
+                handle=m.author.handle,
+                followers=m.author.followers,
                 mention_id=m.id,
-                name=m.author_name,
+                name=m.author.name,
             ),
         )
 
     @classmethod
     def from_event(cls, m: ScoredMentionV1) -> Mention:
-        return cls.from_rest(EnrichedMention.model_validate(m.model_dump(mode="json")))
+        """A mention from a ``mention.scored`` event (the queue contract's flat shape)."""
+        return cls.from_rest(
+            EnrichedMention(
+                id=m.id,
+                platform=m.platform.value,
+                created_at=m.created_at,
+                text=m.text,
+                url=m.url,
+                author=AuthorBrief(handle=m.author_handle, followers=m.author_followers),
+                language=m.language,
+                sentiment=SentimentRest(
+                    label=m.sentiment, score=m.sentiment_score, confidence=m.confidence
+                ),
+                intents=list(m.intents),
+                crisis_categories=list(m.crisis_categories),
+                stakeholder=m.stakeholder,
+                reach=m.reach,
+                risk=m.risk,
+                topics=list(m.topics),
+                model_version=m.model_version,
+            )
+        )
 
 
 @strawberry.input(description="Mirrors `GET /v1/mentions` on sentiment: lists accept any value.")
