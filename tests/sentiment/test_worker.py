@@ -217,6 +217,16 @@ async def test_replay_with_a_new_model_moves_counts_without_double_counting(
     }
     assert await _counts(sentiment, headers, "topic") == {"total": 3, "app": 2}
     assert await _counts(sentiment, headers, "platform", topic="app") == {"total": 2, "x": 2}
+    # Every split still adds up to the read model (list-valued fields included).
+    expected: dict[str, dict[str, int]] = {"intent": {}, "sentiment": {}, "language": {}}
+    for m in listed:
+        for intent in m["intents"] or ["none"]:
+            expected["intent"][intent] = expected["intent"].get(intent, 0) + 1
+        label = m["sentiment"]["label"]
+        expected["sentiment"][label] = expected["sentiment"].get(label, 0) + 1
+        expected["language"][m["language"]] = expected["language"].get(m["language"], 0) + 1
+    for split, counts in expected.items():
+        assert await _counts(sentiment, headers, split) == {"total": 3, **counts}, split
     jobs = await _playbook_jobs(settings, tenant)
     assert sorted(job_id.rsplit(":", 1)[1] for job_id, _ in jobs) == sorted(
         [nlp.load_enricher().model_version, "replay-test-2"]

@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -97,39 +97,46 @@ async def upsert(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[
     return {r["id"]: True for r in rows}
 
 
+_FACET_COLUMNS = (
+    "id", "created_at", "platform", "language", "sentiment", "intents", "stakeholder", "topics",
+)  # fmt: skip
+_PG_LOCK = (
+    text(
+        f"SELECT {', '.join(_FACET_COLUMNS)} FROM enriched_mentions "
+        "WHERE id = ANY(CAST(:ids AS text[])) ORDER BY id FOR UPDATE"
+    )
+    .bindparams(bindparam("ids", type_=ARRAY(Text())))
+    # Typed result columns: JSONB lists and aware datetimes come back as Python values.
+    .columns(*(_M[c] for c in _FACET_COLUMNS))
+)
+
+
 async def lock_previous(session: AsyncSession, ids: Sequence[str]) -> dict[str, Facets]:
     """The current scoring of those ids that are stored, locked until the transaction ends."""
-    found: dict[str, Facets] = {}
     ordered = sorted(set(ids))
-    for start in range(0, len(ordered), 1000):
-        chunk = ordered[start : start + 1000]
-        statement = (
-            select(
-                _M.id,
-                _M.created_at,
-                _M.platform,
-                _M.language,
-                _M.sentiment,
-                _M.intents,
-                _M.stakeholder,
-                _M.topics,
+    rows: list[Any] = []
+    if is_postgres(session):
+        rows.extend((await session.execute(_PG_LOCK, {"ids": ordered})).all())
+    else:
+        for start in range(0, len(ordered), 500):
+            statement = (
+                select(*(_M[c] for c in _FACET_COLUMNS))
+                .where(_M.id.in_(ordered[start : start + 500]))
+                .order_by(_M.id)
             )
-            .where(_M.id.in_(chunk))
-            .order_by(_M.id)
+            rows.extend((await session.execute(statement)).all())
+    return {
+        row[0]: Facets(
+            created_at=row[1],
+            platform=row[2],
+            language=row[3],
+            sentiment=row[4],
+            intents=tuple(row[5] or ()),
+            stakeholder=row[6],
+            topics=tuple(row[7] or ()),
         )
-        if is_postgres(session):
-            statement = statement.with_for_update()
-        for row in (await session.execute(statement)).all():
-            found[row[0]] = Facets(
-                created_at=row[1],
-                platform=row[2],
-                language=row[3],
-                sentiment=row[4],
-                intents=tuple(row[5] or ()),
-                stakeholder=row[6],
-                topics=tuple(row[7] or ()),
-            )
-    return found
+        for row in rows
+    }
 
 
 @dataclass(frozen=True, slots=True)
