@@ -125,17 +125,6 @@ class EventHub:
                         with contextlib.suppress(Exception):
                             await self._pubsub.unsubscribe(events_channel(self.prefix, tenant))
 
-    async def wait_subscribed(self, tenant: str, within: float = 5.0) -> None:
-        """For tests and readiness: returns once Redis confirms the tenant's channel."""
-        channel = events_channel(self.prefix, tenant)
-        deadline = asyncio.get_running_loop().time() + within
-        while asyncio.get_running_loop().time() < deadline:
-            counts = await self.redis.pubsub_numsub(channel)
-            if counts and int(counts[0][1]) > 0:
-                return
-            await asyncio.sleep(0.02)
-        raise TimeoutError(f"nobody subscribed to {channel}")
-
     async def aclose(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
