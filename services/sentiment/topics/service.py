@@ -34,12 +34,23 @@ from services.sentiment.topics.tables import KnownAccount, Topic
 
 log = structlog.get_logger("uitkijk.sentiment")
 
+
 # ``CompiledQuery.matches`` folds and tokenises the text on every call: with several topics that
 # is most of the tagging time. The library's document preparation is used directly where it
 # exists (asked to become public); ``matches`` stays the fallback, with the same results.
-_PREPARE: Callable[[str, str | None], Any] | None = getattr(nlp_topics, "_prepare", None)
-if _PREPARE is not None and not hasattr(CompiledQuery, "_pred"):
-    _PREPARE = None
+def _shared_preparation() -> Callable[[str, str | None], Any] | None:
+    prepare = getattr(nlp_topics, "_prepare", None)
+    try:  # the fast path must agree with ``matches`` or it is not used
+        probe = compile_query('acme OR "de app" -#spam')
+        for text, handle in [("De app van Acme", None), ("acme #spam", "x"), ("niets", "acme")]:
+            if probe._pred(prepare(text, handle)) != probe.matches(text, handle):  # type: ignore[misc]
+                return None
+    except Exception:  # a changed library: fall back to ``matches``
+        return None
+    return prepare
+
+
+_PREPARE = _shared_preparation()
 
 
 def compile_or_problem(query: str) -> CompiledQuery:
