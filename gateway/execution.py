@@ -18,11 +18,14 @@ from collections.abc import Awaitable, Sequence
 from typing import Any, NamedTuple
 
 from graphql import (
+    GraphQLBoolean,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -46,6 +49,17 @@ class _Step(NamedTuple):
     nullable: bool
     item_nullable: bool
     details: Any  # graphql-core's field details list of this response key
+    #: A Python type whose values the leaf type outputs unchanged (``str`` for String and ID).
+    same: type | None = None
+
+
+def _same(named: Any) -> type | None:
+    # graphql-core coerces these to themselves; Float and Int check ranges, so they stay out.
+    if named is GraphQLString or named is GraphQLID:
+        return str
+    if named is GraphQLBoolean:
+        return bool
+    return None
 
 
 class _Fallback(Exception):  # noqa: N818 - control flow inside this module only
@@ -67,7 +81,10 @@ def _step(parent: GraphQLObjectType, key: str, details: Any) -> _Step | None:
     nullable = not is_non_null_type(field_type)
     inner = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
     if is_leaf_type(inner):
-        return _Step(key, definition.python_name, LEAF, inner, field_type, nullable, False, details)
+        return _Step(
+            key, definition.python_name, LEAF, inner, field_type, nullable, False, details,
+            _same(inner),
+        )  # fmt: skip
     if is_object_type(inner):
         return _Step(
             key, definition.python_name, OBJECT, inner, field_type, nullable, False, details
@@ -82,8 +99,9 @@ def _step(parent: GraphQLObjectType, key: str, details: Any) -> _Step | None:
         if kind < 0:
             return None
         return _Step(
-            key, definition.python_name, kind, named, field_type, nullable, item_nullable, details
-        )
+            key, definition.python_name, kind, named, field_type, nullable, item_nullable, details,
+            _same(named),
+        )  # fmt: skip
     return None
 
 
@@ -166,7 +184,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     raise _Fallback
                 values.append(None)
             elif kind == LEAF:
-                values.append(_leaf(step.named, value))
+                values.append(value if type(value) is step.same else _leaf(step.named, value))
             elif kind == OBJECT:
                 _is_type_of(step.named, value)
                 values.append((value, self._subfields(step)))
@@ -180,6 +198,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             if not step.item_nullable:
                                 raise _Fallback
                             items.append(None)
+                        elif type(item) is step.same:
+                            items.append(item)
                         else:
                             items.append(_leaf(step.named, item))
                     values.append(items)

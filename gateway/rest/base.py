@@ -22,11 +22,20 @@ class Items(Rest, Generic[T]):
     items: list[T]
 
 
+_MADE: dict[tuple[type, type], type] = {}
+
+
 def items_of(kind: type[T]) -> type[Items[T]]:
-    """``Items[kind]`` for a ``kind`` known only at run time."""
-    return Items[kind]  # type: ignore[valid-type]
+    """``Items[kind]`` for a ``kind`` known only at run time (made once per kind)."""
+    made = _MADE.get((Items, kind))
+    if made is None:
+        made = _MADE[(Items, kind)] = Items[kind]  # type: ignore[valid-type]
+    return made
 
 
 def page_of(kind: type[T]) -> type[Page[T]]:
-    """``Page[kind]`` for a ``kind`` known only at run time."""
-    return Page[kind]  # type: ignore[valid-type]
+    """``Page[kind]`` for a ``kind`` known only at run time (made once per kind)."""
+    made = _MADE.get((Page, kind))
+    if made is None:
+        made = _MADE[(Page, kind)] = Page[kind]  # type: ignore[valid-type]
+    return made
