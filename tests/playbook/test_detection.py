@@ -175,3 +175,39 @@ async def test_without_playbooks_signals_are_kept_but_open_nothing(
     assert signals and all(s["incident_id"] is None for s in signals)
     one = await pb.client.get(f"/v1/signals/{signals[0]['id']}", headers=pb.auth(tenant))
     assert one.status_code == 200 and one.json()["evidence"]["why"]
+
+
+async def test_quiet_topics_have_their_minutes_closed_by_the_idle_sweep(
+    pb: Harness, tenant: str
+) -> None:
+    from services.playbook.counts.tables import DetectorStateRow
+    from services.playbook.evaluation.service import advance_idle
+
+    now = pb.clock.now()
+    await pb.evaluate(
+        batch(tenant, [scored("storing", at=now - timedelta(seconds=5), topics=["app"])])
+    )
+
+    async def rows() -> dict[str, DetectorStateRow]:
+        async with pb.evaluator.sessions() as session:
+            found = (
+                (
+                    await session.execute(
+                        select(DetectorStateRow).where(DetectorStateRow.tenant == tenant)  # type: ignore[arg-type]
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        return {r.topic: r for r in found}
+
+    before = await rows()
+    assert set(before) == {"*", "app"}
+    assert all(r.open_until is not None and r.open_until > now for r in before.values())
+    await advance_idle(pb.evaluator)  # too early: the minute is not over yet
+    assert all(r.open_until is not None for r in (await rows()).values())
+    pb.clock.advance(minutes=3)
+    await advance_idle(pb.evaluator)
+    after = await rows()
+    assert all(r.open_until is None for r in after.values())
+    assert all(r.batches == 2 for r in after.values())

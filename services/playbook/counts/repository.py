@@ -88,13 +88,24 @@ async def lock_states(
 
 
 async def save_states(
-    session: AsyncSession, tenant: str, states: dict[str, str], now: datetime
+    session: AsyncSession,
+    tenant: str,
+    states: dict[str, tuple[str, datetime | None]],
+    now: datetime,
 ) -> None:
+    """``topic → (state JSON, open_until)`` in one upsert."""
     if not states:
         return
     rows = [
-        {"tenant": tenant, "topic": t, "state": s, "batches": 1, "updated_at": now}
-        for t, s in sorted(states.items())
+        {
+            "tenant": tenant,
+            "topic": t,
+            "state": state,
+            "batches": 1,
+            "open_until": open_until,
+            "updated_at": now,
+        }
+        for t, (state, open_until) in sorted(states.items())
     ]
     statement = _insert(session)(DS).values(rows)
     statement = statement.on_conflict_do_update(
@@ -102,10 +113,22 @@ async def save_states(
         set_={
             "state": statement.excluded.state,
             "batches": DS.c.batches + 1,
+            "open_until": statement.excluded.open_until,
             "updated_at": statement.excluded.updated_at,
         },
     )
     await session.execute(statement)
+
+
+async def idle_states(session: AsyncSession, now: datetime, limit: int) -> list[tuple[str, str]]:
+    """(tenant, topic) whose open minutes are ready to close with no batch arriving."""
+    statement = (
+        select(DS.c.tenant, DS.c.topic)
+        .where(DS.c.open_until.is_not(None), DS.c.open_until <= now)
+        .order_by(DS.c.open_until)
+        .limit(limit)
+    )
+    return [(r[0], r[1]) for r in (await session.execute(statement)).all()]
 
 
 async def curve(

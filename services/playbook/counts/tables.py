@@ -36,6 +36,8 @@ class DetectorStateRow(SQLModel, table=True):
     topic: str = Field(primary_key=True, max_length=128)
     state: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     batches: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    #: When the last open minute may be closed (scored) if no batch comes: the idle sweep's cue.
+    open_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 

@@ -131,6 +131,19 @@ def counted_only(mentions: Sequence[ScoredMentionV1], topic: str) -> list[Scored
     ]
 
 
+def dump(detector: TopicDetector) -> tuple[str, datetime | None]:
+    """The state to persist and when its last open minute may be closed without new mentions."""
+    state = detector.state()
+    config = detector.config
+    open_until = None
+    if state.open_minutes:
+        last = max(state.open_minutes)
+        open_until = datetime.fromtimestamp(
+            (last + 1) * config.bucket_seconds + config.grace_seconds + 1, UTC
+        )
+    return state.model_dump_json(), open_until
+
+
 def conditions(trigger: Trigger) -> list[Condition]:
     return [*(trigger.any or []), *(trigger.all or [])]
 
@@ -150,7 +163,7 @@ async def evaluate(ev: Evaluator, batch: ScoredBatchV1) -> Outcome:
         topics = detector_topics(batch.mentions, ev.settings.max_topics_per_batch)
         stored = await counts.lock_states(session, batch.tenant, topics, now)
         found: list[Signal] = []
-        states: dict[str, str] = {}
+        states: dict[str, tuple[str, datetime | None]] = {}
         for topic in topics:
             subset: Sequence[MentionLike] = (
                 batch.mentions if topic == "*" else counted_only(batch.mentions, topic)
@@ -162,7 +175,7 @@ async def evaluate(ev: Evaluator, batch: ScoredBatchV1) -> Outcome:
                 else TopicDetector(ev.config, batch.tenant, topic)
             )
             found.extend(detector.process_batch(subset, now))
-            states[topic] = detector.dump_state()
+            states[topic] = dump(detector)
         await counts.save_states(session, batch.tenant, states, now)
         if found:
             await act_on_signals(ev, session, batch, found, now, fx, outcome)
@@ -301,3 +314,33 @@ async def act_on_signals(
         )
     if opened_any:
         await incidents.refresh_freeze(session, tenant, now)
+
+
+async def advance_idle(ev: Evaluator, *, limit: int = 200) -> int:
+    """Close the minutes of topics that went quiet (no batch since), so a burst that ended is
+    scored without waiting for the next mention; acts on the signals like a batch would.
+    Returns how many topics were advanced."""
+    now = ev.clock.now()
+    async with transaction(ev.sessions) as session:
+        idle = await counts.idle_states(session, now, limit)
+    for tenant, topic in idle:
+        fx = Effects()
+        async with transaction(ev.sessions) as session:
+            stored = await counts.lock_states(session, tenant, [topic], now)
+            state = stored.get(topic)
+            if not state:
+                continue
+            detector = TopicDetector.restore(ev.config, tenant, topic, state)
+            found = detector.advance(now)
+            await counts.save_states(session, tenant, {topic: dump(detector)}, now)
+            if found:
+                quiet = ScoredBatchV1(
+                    batch_id=f"advance:{tenant}:{topic}:{int(now.timestamp())}",
+                    tenant=tenant,
+                    mentions=[],
+                )
+                outcome = Outcome(batch_id=quiet.batch_id, status="advanced")
+                await act_on_signals(ev, session, quiet, found, now, fx, outcome)
+        if ev.dispatcher is not None:
+            await ev.dispatcher.dispatch(fx, now)
+    return len(idle)

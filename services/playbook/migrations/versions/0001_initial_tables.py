@@ -26,9 +26,13 @@ def upgrade() -> None:
     sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('state', sa.Text(), nullable=True),
     sa.Column('batches', sa.Integer(), nullable=False),
+    sa.Column('open_until', services.common.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('updated_at', services.common.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('tenant', 'topic')
     )
+    with op.batch_alter_table('detector_states', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_detector_states_open_until'), ['open_until'], unique=False)
+
     op.create_table('drill_events',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
     sa.Column('drill_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -370,5 +374,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_drill_events_drill')
 
     op.drop_table('drill_events')
+    with op.batch_alter_table('detector_states', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_detector_states_open_until'))
+
     op.drop_table('detector_states')
     # ### end Alembic commands ###
