@@ -8,12 +8,13 @@ best effort by nature, and the deadline sweep schedules what never reached Redis
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import structlog
 from arq.connections import ArqRedis
-from arq.constants import job_key_prefix
+from arq.constants import abort_jobs_ss, in_progress_key_prefix, job_key_prefix
 from redis.asyncio import Redis
 
 from services.common.contracts import IncidentEventV1, events_channel
@@ -117,4 +118,17 @@ class Dispatcher:
             pipe.zrem(name, job_id)
             pipe.delete(job_key_prefix + job_id)
         results = await asyncio.wait_for(pipe.execute(), timeout=self.timeout)
-        return sum(int(r) for r in results[::2])
+        removed = sum(int(r) for r in results[::2])
+        # A job already running is aborted through arq (workers run with allow_abort_jobs); it
+        # would find the step finished anyway.
+        running = [
+            job_id
+            for job_id in job_ids
+            if await asyncio.wait_for(pool.exists(in_progress_key_prefix + job_id), self.timeout)
+        ]
+        if running:
+            stamp = int(time.time() * 1000)
+            await asyncio.wait_for(
+                pool.zadd(abort_jobs_ss, dict.fromkeys(running, stamp)), self.timeout
+            )
+        return removed
