@@ -6,7 +6,8 @@ Seeds a fresh PostgreSQL database through the real sentiment worker (burst), the
 sentiment API and the gateway as uvicorn processes on free localhost ports (`uitkijk serve` with
 settings from the environment, as deployed) and times, interleaved and sequentially from one
 client, `GET /v1/mentions?limit=50` on sentiment against the GraphQL query for the same page with
-the same fields on the gateway. Prints p50/p90 of both and the ratio (target: at most 1.5).
+the same fields on the gateway (and, for reference, the fields a list screen shows). Prints p50/p90
+and the ratio (target: at most 1.5).
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ QUERY = """query Page($first: Int!) {
       intents crisisCategories stakeholder reach risk riskFactors { negativity crisis complaint reach stakeholderWeight signal exposure } topics
       modelVersion scoredAt
     } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+#: What a mention list screen shows: fewer fields than the REST body carries.
+LIST_QUERY = """query Page($first: Int!) {
+  mentions(first: $first) {
+    edges { node { id platform createdAt text sentiment { label } risk author { handle } } }
     pageInfo { hasNextPage endCursor }
   }
 }"""
@@ -176,6 +185,8 @@ async def measure(args: argparse.Namespace) -> None:
             assert len(check["data"]["mentions"]["edges"]) == 50
             rest: list[float] = []
             gql: list[float] = []
+            listing: list[float] = []
+            list_body = {"query": LIST_QUERY, "variables": {"first": 50}}
             for i in range(args.warmup + args.requests):
                 started = time.perf_counter()
                 r = await client.get(rest_url, params={"limit": 50}, headers=headers)
@@ -185,9 +196,14 @@ async def measure(args: argparse.Namespace) -> None:
                 g = await client.post(gql_url, json=body, headers=headers)
                 gql_ms = (time.perf_counter() - started) * 1000
                 assert g.status_code == 200
+                started = time.perf_counter()
+                s = await client.post(gql_url, json=list_body, headers=headers)
+                list_ms = (time.perf_counter() - started) * 1000
+                assert s.status_code == 200
                 if i >= args.warmup:
                     rest.append(rest_ms)
                     gql.append(gql_ms)
+                    listing.append(list_ms)
         rest_p50, gql_p50 = statistics.median(rest), statistics.median(gql)
         print(
             f"page of 50 scored mentions, {args.requests} requests each (after {args.warmup} warm-up)"
@@ -197,6 +213,11 @@ async def measure(args: argparse.Namespace) -> None:
         )
         print(
             f"  GraphQL gateway mentions(first: 50)        p50 {gql_p50:7.2f} ms   p90 {pct(gql, 90):7.2f} ms"
+        )
+        list_p50 = statistics.median(listing)
+        print(
+            f"  GraphQL gateway, list-screen fields        p50 {list_p50:7.2f} ms   "
+            f"p90 {pct(listing, 90):7.2f} ms   (ratio {list_p50 / rest_p50:.2f})"
         )
         ratio = gql_p50 / rest_p50
         print(
