@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -249,3 +250,21 @@ async def test_concurrent_batches_with_the_same_mentions_count_each_once(
     failed = await sentiment.client.get("/v1/failed-jobs", headers=headers)
     assert failed.json()["items"] == []
     assert len(await _playbook_jobs(settings, tenant)) == 6
+
+
+async def test_a_batch_spread_over_many_buckets(
+    sentiment: Sentiment, tenant: str, make_token: TokenFactory
+) -> None:
+    headers = auth(make_token(tenant, "analytics:read"))
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    items = [mention(f"Bericht {i}", created_at=start + timedelta(hours=i)) for i in range(400)]
+    await enqueue(sentiment.settings, batch(tenant, items))
+    await run_worker(sentiment.settings)
+    trends = await sentiment.client.get(
+        "/v1/trends",
+        params={"interval": "hour", "split": "platform", "since": start.isoformat(),
+                "until": (start + timedelta(hours=400)).isoformat()},
+        headers=headers,
+    )  # fmt: skip
+    assert trends.status_code == 200, trends.text
+    assert [b["counts"] for b in trends.json()["buckets"]] == [{"x": 1}] * 400

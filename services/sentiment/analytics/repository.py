@@ -16,6 +16,7 @@ from services.sentiment.analytics.buckets import BucketKey
 from services.sentiment.analytics.tables import MentionBucket
 
 _B = MentionBucket.__table__.c  # type: ignore[attr-defined]
+_SQLITE_ROWS = 2000  # x 8 columns per row
 _KEY = ("tenant", "granularity", "bucket_start", "topic", "dimension", "value", "sentiment")
 
 _PG_APPLY = text(
@@ -60,11 +61,13 @@ async def apply_delta(session: AsyncSession, tenant: str, change: Mapping[Bucket
         return
     rows = [dict(zip(_KEY, (tenant, *key), strict=True), count=change[key]) for key in keys]
     table = MentionBucket.__table__  # type: ignore[attr-defined]
-    statement = sqlite_insert(table).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(_KEY), set_={"count": table.c.count + statement.excluded.count}
-    )
-    await session.execute(statement)
+    # SQLite binds at most 32,766 values per statement; a replay over weeks touches many buckets.
+    for start in range(0, len(rows), _SQLITE_ROWS):
+        statement = sqlite_insert(table).values(rows[start : start + _SQLITE_ROWS])
+        statement = statement.on_conflict_do_update(
+            index_elements=list(_KEY), set_={"count": table.c.count + statement.excluded.count}
+        )
+        await session.execute(statement)
 
 
 async def grouped_counts(
