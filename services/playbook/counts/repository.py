@@ -49,7 +49,7 @@ async def add_counts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> N
     if not rows:
         return
     ordered = sorted(rows, key=lambda r: (r["topic"], r["minute"]))  # a fixed lock order
-    statement = _insert(session)(MC).values(ordered)
+    statement = _insert(session)(MC)
     statement = statement.on_conflict_do_update(
         index_elements=["tenant", "topic", "minute"],
         set_={
@@ -58,7 +58,8 @@ async def add_counts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> N
             "risk": MC.c.risk + statement.excluded.risk,
         },
     )
-    await session.execute(statement)
+    # executemany of one compiled statement (SQLAlchemy batches it into multi-row VALUES)
+    await session.execute(statement, ordered)
 
 
 async def lock_states(
@@ -107,7 +108,7 @@ async def save_states(
         }
         for t, (state, open_until) in sorted(states.items())
     ]
-    statement = _insert(session)(DS).values(rows)
+    statement = _insert(session)(DS)
     statement = statement.on_conflict_do_update(
         index_elements=["tenant", "topic"],
         set_={
@@ -117,7 +118,7 @@ async def save_states(
             "updated_at": statement.excluded.updated_at,
         },
     )
-    await session.execute(statement)
+    await session.execute(statement, rows)
 
 
 async def idle_states(session: AsyncSession, now: datetime, limit: int) -> list[tuple[str, str]]:
