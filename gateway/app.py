@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
+import jwt
 import orjson
 from fastapi import FastAPI
 from redis.asyncio import Redis
@@ -51,6 +52,10 @@ class GatewayRouter(GraphQLRouter[Context, None]):
         except Problem as exc:
             raise ConnectionRejectionError({"reason": exc.detail}) from exc
         context.set_caller(caller)
+        # Verified just above: read its expiry without checking the signature again.
+        claims = jwt.decode(token, options={"verify_signature": False})
+        exp = claims.get("exp")
+        context.expires_at = float(exp) if isinstance(exp, int | float) else None
         return {"tenant": caller.tenant}
 
 

@@ -36,6 +36,8 @@ class Context(BaseContext):
         self.services = runtime.services
         self._caller = caller
         self._loaders: Loaders | None = None
+        #: When the token of a subscription's socket expires (Unix seconds); its streams end then.
+        self.expires_at: float | None = None
 
     @property
     def caller(self) -> Caller:

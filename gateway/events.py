@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 import structlog
 from prometheus_client import Counter, Gauge
@@ -102,7 +102,7 @@ class EventHub:
             queue.put_nowait(event)
         EVENTS.labels(event.type, "delivered").inc()
 
-    async def subscribe(self, tenant: str) -> AsyncIterator[Event]:
+    async def subscribe(self, tenant: str) -> AsyncGenerator[Event, None]:
         """Yields the tenant's events from now on until the consumer stops iterating."""
         queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=self.buffer)
         async with self._lock:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
 
 from gateway.context import Info
+from gateway.errors import Unauthenticated
+from gateway.events import Event
 from gateway.ids import to_global_id
 from gateway.schema import fields
 from gateway.schema.incidents import Incident, load_incident
@@ -66,10 +70,31 @@ def _wanted(event: MentionScoredEventV1, f: MentionScoredFilter | None) -> bool:
     return not (f.min_risk is not None and m.risk < f.min_risk)
 
 
+async def _tenant_events(info: Info, scope: str) -> AsyncGenerator[Event, None]:
+    """The caller's tenant's events, until the socket's token expires (then an error ends it)."""
+    caller = info.context.require(scope)
+    stream = info.context.runtime.hub.subscribe(caller.tenant)
+    expires_at = info.context.expires_at
+    try:
+        while True:
+            left = None if expires_at is None else expires_at - time.time()
+            if left is not None and left <= 0:
+                raise Unauthenticated("The token has expired: reconnect with a fresh one.")
+            try:
+                event = await asyncio.wait_for(anext(stream), timeout=left)
+            except TimeoutError:
+                raise Unauthenticated(
+                    "The token has expired: reconnect with a fresh one."
+                ) from None
+            if event.tenant == caller.tenant:
+                yield event
+    finally:
+        await stream.aclose()
+
+
 async def _incident_events(info: Info, kind: str) -> AsyncGenerator[IncidentEvent, None]:
-    caller = info.context.require("incidents:read")
-    async for event in info.context.runtime.hub.subscribe(caller.tenant):
-        if isinstance(event, IncidentEventV1) and event.tenant == caller.tenant:
+    async for event in _tenant_events(info, "incidents:read"):
+        if isinstance(event, IncidentEventV1):
             if kind and event.type != kind:
                 continue
             info.context.fresh_loaders()
@@ -94,9 +119,8 @@ class Subscription:
         info: Info,
         filter: MentionScoredFilter | None = None,
     ) -> AsyncGenerator[Mention, None]:
-        caller = info.context.require("mentions:read")
-        async for event in info.context.runtime.hub.subscribe(caller.tenant):
-            if not isinstance(event, MentionScoredEventV1) or event.tenant != caller.tenant:
+        async for event in _tenant_events(info, "mentions:read"):
+            if not isinstance(event, MentionScoredEventV1):
                 continue
             if _wanted(event, filter):
                 info.context.fresh_loaders()

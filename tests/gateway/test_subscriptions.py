@@ -237,3 +237,23 @@ async def test_incident_opened_arrives_after_mentions_are_posted_to_ingest(
         assert listed["incidents"]["edges"][0]["node"]["id"] == opened["incidentId"]
     finally:
         await ws.close()
+
+
+async def test_a_subscription_ends_with_an_error_when_its_token_expires(
+    stack: Stack, server: str, tenant: str, token_settings: Any
+) -> None:
+    from services.common.auth import mint_token
+
+    short = mint_token(token_settings, tenant=tenant, scopes=["incidents:read"], ttl_seconds=2)
+    ws = await _open(server, short)
+    try:
+        await _subscribe(ws, "subscription { incidentUpdated { eventKind } }")
+        await _wait_subscribed(stack, tenant)
+        await _publish(stack, tenant, _incident_event(tenant))
+        assert (await _next(ws))["incidentUpdated"]["eventKind"] == "opened"
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert "expired" in errors[0]["message"]
+    finally:
+        await ws.close()
