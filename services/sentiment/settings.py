@@ -20,7 +20,7 @@ class SentimentSettings(ServiceSettings):
     auto_migrate: bool = False
     #: Texts in one ``POST /v1/score``; more is answered with 413.
     max_score_texts: int = 1000
-    #: Characters of one text that are scored; the rest is ignored (documented in the API).
+    #: Characters of one text that are scored (API, CLI and worker; the stored text stays whole).
     max_score_chars: int = 10_000
     #: How long the worker keeps a tenant's compiled topics and known accounts.
     topic_cache_seconds: float = 10.0

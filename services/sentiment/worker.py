@@ -104,6 +104,7 @@ async def _startup(ctx: dict[str, Any]) -> None:
         sent_log=SentLog(),
         publish_events=settings.publish_events,
         enqueue_timeout=settings.redis_timeout_seconds,
+        max_chars=settings.max_score_chars,
     )
     ctx["housekeeping"] = asyncio.create_task(_housekeeping(ctx))
     # A 500-mention batch allocates tens of thousands of short-lived objects: fewer collections,

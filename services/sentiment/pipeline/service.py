@@ -76,6 +76,8 @@ class Pipeline:
     sent_log: SentLog
     publish_events: bool = True
     enqueue_timeout: float = 2.0
+    #: Characters of a text that are enriched (the stored text stays whole), as in the API.
+    max_chars: int = 10_000
 
 
 # --- enrichment (CPU, on the event loop: in a thread it only added GIL hand-offs) ----------
@@ -87,14 +89,18 @@ def score_rows(
     tenant: str,
     mentions: Sequence[MentionV1],
     now: datetime,
+    max_chars: int = 10_000,
 ) -> list[dict[str, Any]]:
-    """Read-model rows for ``mentions`` (one batched ``enrich`` call, then topic tags)."""
+    """Read-model rows for ``mentions`` (one batched ``enrich`` call, then topic tags).
+
+    Each text is enriched on its first ``max_chars`` characters; topics match the whole text.
+    """
     # The contract's ``AuthorV1`` and ``EngagementV1`` carry exactly the fields the library reads
     # from its ``Author`` and ``Engagement``; passing them through (no copy, no validation: they
     # were validated with the batch) saves two model constructions per mention.
     inputs = [
         EnrichInput.model_construct(
-            text=m.text,
+            text=m.text if len(m.text) <= max_chars else m.text[:max_chars],
             language=m.language,
             author=cast(Any, m.author),
             engagement=cast(Any, m.engagement),
@@ -218,7 +224,7 @@ async def process(pipeline: Pipeline, batch: MentionBatchV1) -> Outcome:
     unique = list({m.id: m for m in batch.mentions}.values())
     profile = await pipeline.profiles.get(batch.tenant)
     now = datetime.now(UTC)
-    rows = score_rows(pipeline.enricher, profile, batch.tenant, unique, now)
+    rows = score_rows(pipeline.enricher, profile, batch.tenant, unique, now, pipeline.max_chars)
     model_version = pipeline.enricher.model_version
     job_id = playbook_job_id(batch.batch_id, model_version)
     outbox = PlaybookOutbox(
