@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from services.common.pagination import encode_cursor
 from tests.conftest import TokenFactory
 from tests.sentiment.conftest import Sentiment
 from tests.sentiment.factories import auth, mention, score
@@ -73,6 +74,12 @@ async def test_every_enrichment_field_filters(
     assert page2.json()["next_cursor"] is None
     bad_cursor = await sentiment.client.get("/v1/mentions", params={"cursor": "x"}, headers=headers)
     assert bad_cursor.status_code == 400
+    forged = encode_cursor("not a time", "id")
+    forged_page = await sentiment.client.get(
+        "/v1/mentions", params={"cursor": forged}, headers=headers
+    )
+    assert forged_page.status_code == 400
+    assert forged_page.json()["type"].endswith("/invalid-cursor")
 
 
 async def test_batch_read_by_id_and_tenant_isolation(

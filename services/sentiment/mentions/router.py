@@ -10,7 +10,14 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from services.common.contracts import Platform
-from services.common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from services.common.pagination import (
+    Cursor,
+    InvalidCursor,
+    Limit,
+    Page,
+    decode_cursor,
+    encode_cursor,
+)
 from services.common.problems import PROBLEM_RESPONSES
 from services.sentiment.deps import MentionsReader, Tx
 from services.sentiment.mentions import repository as repo
@@ -77,7 +84,10 @@ async def list_mentions(
     after = None
     if cursor:
         created, last_id = decode_cursor(cursor, 2)
-        after = (datetime.fromisoformat(str(created)), str(last_id))
+        try:
+            after = (datetime.fromisoformat(str(created)), str(last_id))
+        except ValueError as exc:
+            raise InvalidCursor("The cursor is not one this API issued.") from exc
     where = repo.MentionFilter(
         sentiments=[s.value for s in sentiment] if sentiment else None,
         languages=split_values(language),

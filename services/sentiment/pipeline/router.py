@@ -9,7 +9,14 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from services.common.auth import Caller, require
-from services.common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from services.common.pagination import (
+    Cursor,
+    InvalidCursor,
+    Limit,
+    Page,
+    decode_cursor,
+    encode_cursor,
+)
 from services.common.problems import PROBLEM_RESPONSES, ServiceUnavailable
 from services.common.queue import LazyQueue
 from services.sentiment.deps import Sessions, Settings, Tx
@@ -46,7 +53,10 @@ async def list_failed(
     before = None
     if cursor:
         at, last_id = decode_cursor(cursor, 2)
-        before = (datetime.fromisoformat(str(at)), str(last_id))
+        try:
+            before = (datetime.fromisoformat(str(at)), str(last_id))
+        except ValueError as exc:
+            raise InvalidCursor("The cursor is not one this API issued.") from exc
     rows = await repo.list_failed(tx, caller.tenant, limit=limit + 1, before=before)
     next_cursor = None
     if len(rows) > limit:
