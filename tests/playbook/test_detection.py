@@ -211,3 +211,36 @@ async def test_quiet_topics_have_their_minutes_closed_by_the_idle_sweep(
     after = await rows()
     assert all(r.open_until is None for r in after.values())
     assert all(r.batches == 2 for r in after.values())
+
+
+async def test_a_snoozed_signal_opens_no_incident_until_the_snooze_ends(
+    pb: Harness, tenant: str
+) -> None:
+    await pb.load_library(tenant)
+    first = await pb.evaluate(batch(tenant, datalek_burst(pb.clock, 4)))
+    incident_id = first.opened[0]
+    headers = pb.auth(tenant)
+    await pb.client.post(f"/v1/incidents/{incident_id}/resolve", json=None, headers=headers)
+    signals = (
+        await pb.client.get("/v1/signals", params={"incident_ids": incident_id}, headers=headers)
+    ).json()["items"]
+    keyword = next(s for s in signals if s["detector"] == "data_breach")
+    until = (pb.clock.now() + timedelta(hours=1)).isoformat()
+    snoozed = await pb.client.post(
+        f"/v1/signals/{keyword['id']}/snooze", json={"until": until}, headers=headers
+    )
+    assert snoozed.status_code == 200 and snoozed.json()["snoozed_until"] is not None
+
+    pb.clock.advance(minutes=5)
+    quiet_outcome = await pb.evaluate(batch(tenant, datalek_burst(pb.clock, 4)))
+    assert quiet_outcome.opened == [] and quiet_outcome.joined == []
+    again = (await pb.client.get(f"/v1/signals/{keyword['id']}", headers=headers)).json()
+    assert again["count"] == 2  # still counted where it was snoozed
+
+    lifted = await pb.client.post(
+        f"/v1/signals/{keyword['id']}/snooze", json={"until": None}, headers=headers
+    )
+    assert lifted.json()["snoozed_until"] is None
+    pb.clock.advance(minutes=5)
+    loud = await pb.evaluate(batch(tenant, datalek_burst(pb.clock, 4)))
+    assert len(loud.opened) == 1 and loud.opened[0] != incident_id

@@ -43,6 +43,7 @@ from services.playbook.playbooks import (
     severity_for,
 )
 from services.playbook.settings import PlaybookSettings
+from services.playbook.signals import repository as signal_repo
 from services.playbook.signals import service as signals
 
 
@@ -201,6 +202,12 @@ async def act_on_signals(
     """Open or join incidents for the playbooks the signals trigger; store the signals."""
     tenant = batch.tenant
     settings = ev.settings
+    every = list(found)
+    quiet = await signal_repo.snoozed(
+        session, tenant, sorted({signals.signal_fingerprint(s) for s in every}), now
+    )
+    if quiet:  # snoozed: counted on their signal, but they neither open nor join an incident
+        found = [s for s in every if signals.signal_fingerprint(s) not in quiet]
     playbooks = await active_playbooks(session, tenant, library_fallback=settings.library_fallback)
     matched: list[tuple[ActivePlaybook, Severity]] = [
         (ap, severity_for(ap.playbook, found))
@@ -273,7 +280,17 @@ async def act_on_signals(
         touched[incident.id] = incident
         for s in relevant:
             target.setdefault(id(s), incident)
-    items = [(s, target[id(s)].id if id(s) in target else None) for s in found]
+    items = [
+        (
+            s,
+            target[id(s)].id
+            if id(s) in target
+            else quiet[fp].incident_id
+            if (fp := signals.signal_fingerprint(s)) in quiet
+            else None,
+        )
+        for s in every
+    ]
     stored = await signals.store(
         session,
         tenant,

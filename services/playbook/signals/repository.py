@@ -57,6 +57,27 @@ async def list_signals(
     return list((await session.execute(statement)).scalars().all())
 
 
-async def get(session: AsyncSession, tenant: str, signal_id: str) -> SignalRow | None:
+async def get(
+    session: AsyncSession, tenant: str, signal_id: str, *, lock: bool = False
+) -> SignalRow | None:
     statement = select(SignalRow).where(C.tenant == tenant, C.id == signal_id)
+    if lock and session.bind is not None and session.bind.dialect.name == "postgresql":
+        statement = statement.with_for_update()
     return (await session.execute(statement)).scalars().first()
+
+
+async def snoozed(
+    session: AsyncSession, tenant: str, fingerprints: Sequence[str], now: datetime
+) -> dict[str, SignalRow]:
+    """Fingerprint → its snoozed signal, for those snoozed beyond ``now``."""
+    statement = (
+        select(SignalRow)
+        .where(
+            C.tenant == tenant,
+            C.fingerprint.in_(list(fingerprints)),
+            C.snoozed_until.is_not(None),
+            C.snoozed_until > now,
+        )
+        .order_by(C.snoozed_until)
+    )
+    return {r.fingerprint: r for r in (await session.execute(statement)).scalars().all()}

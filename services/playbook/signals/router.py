@@ -9,11 +9,11 @@ from pydantic import AwareDatetime
 
 from services.common.pagination import MAX_LIMIT, Cursor, Page, decode_cursor, encode_cursor
 from services.common.problems import PROBLEM_RESPONSES, NotFound
-from services.playbook.deps import Reader, Tx
+from services.playbook.deps import Reader, Tx, Writer
 from services.playbook.incidents.router import IdList, split_ids
 from services.playbook.signals import repository as repo
 from services.playbook.signals import service
-from services.playbook.signals.schemas import SignalRead
+from services.playbook.signals.schemas import SignalRead, SnoozeIn
 
 router = APIRouter(prefix="/v1", tags=["signals"], responses=PROBLEM_RESPONSES)
 
@@ -61,4 +61,20 @@ async def get_signal(signal_id: str, caller: Reader, tx: Tx) -> SignalRead:
     row = await repo.get(tx, caller.tenant, signal_id)
     if row is None:
         raise SignalNotFound(f"No signal {signal_id!r} for this tenant.", signal_id=signal_id)
+    return service.to_read(row)
+
+
+@router.post(
+    "/signals/{signal_id}/snooze",
+    response_model=SignalRead,
+    summary="Snooze a signal: its rule on its topic opens no incident until `until`",
+    description="For a known false alarm (a campaign, a match): repeats are still counted on "
+    "this signal but neither open nor join an incident. `until: null` lifts it.",
+)
+async def snooze(signal_id: str, body: SnoozeIn, caller: Writer, tx: Tx) -> SignalRead:
+    row = await repo.get(tx, caller.tenant, signal_id, lock=True)
+    if row is None:
+        raise SignalNotFound(f"No signal {signal_id!r} for this tenant.", signal_id=signal_id)
+    row.snoozed_until = body.until
+    await tx.commit()
     return service.to_read(row)

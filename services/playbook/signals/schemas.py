@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 
 class SignalRead(BaseModel):
@@ -24,3 +24,11 @@ class SignalRead(BaseModel):
     detail: str
     evidence: dict[str, object]
     mention_ids: list[str]
+    snoozed_until: datetime | None = None
+
+
+class SnoozeIn(BaseModel):
+    """Until then, this signal's detector rule on this topic opens no incident (its repeats are
+    still counted here). ``null`` lifts the snooze."""
+
+    until: AwareDatetime | None

@@ -106,4 +106,5 @@ def to_read(row: SignalRow) -> SignalRead:
         detail=str(why) if why is not None else "",
         evidence=row.evidence,
         mention_ids=list(row.mention_ids),
+        snoozed_until=row.snoozed_until,
     )

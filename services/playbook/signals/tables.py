@@ -38,4 +38,6 @@ class SignalRow(SQLModel, table=True):
     #: The detector's ``Evidence`` (why, observed, expected, statistic, keywords ...).
     evidence: dict[str, object] = Field(sa_column=Column(JsonType, nullable=False))
     mention_ids: list[str] = Field(sa_column=Column(JsonType, nullable=False))
+    #: Until then, signals with this fingerprint are recorded here but open no incident.
+    snoozed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -177,6 +177,7 @@ def upgrade() -> None:
     sa.Column('last_at', services.common.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('evidence', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('mention_ids', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('snoozed_until', services.common.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', services.common.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
