@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -145,3 +148,32 @@ async def test_health_key_and_queue_depth_gauge(settings: SentimentSettings, ten
     finally:
         await close_worker(worker)
     assert await check_health(settings) == 1  # a stopped worker removes its key
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_the_cli_worker_reads_its_settings_from_the_environment(
+    settings: SentimentSettings, tenant: str
+) -> None:
+    """``uitkijk worker sentiment --burst`` as a deployment runs it: settings from the env."""
+    payload = batch(tenant, [mention(), mention("Heel blij met de service")])
+    await enqueue(settings, payload)
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "DATABASE_SCHEMA": settings.database_schema or "",
+        "REDIS_URL": settings.redis_url,
+        "QUEUE_PREFIX": settings.queue_prefix,
+        "LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "uitkijk", "worker", "sentiment", "--burst", "--metrics-port", "0",
+        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    pool = await create_queue_pool(settings.redis_url, settings.queue_prefix, PLAYBOOK_QUEUE)
+    try:
+        jobs = await pool.queued_jobs()
+    finally:
+        await pool.aclose()
+    assert [len(j.args[0]["mentions"]) for j in jobs] == [2]
