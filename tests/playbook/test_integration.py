@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+
 import pytest
 from prometheus_client import REGISTRY
 
@@ -9,6 +12,7 @@ from services.playbook.evaluation.jobs import step_deadline
 from services.playbook.worker import check_health
 from tests.playbook.conftest import (
     Harness,
+    HarnessFactory,
     batch,
     datalek_burst,
     open_datalek,
@@ -91,3 +95,29 @@ async def test_the_app_serves_health_and_the_sibling_routers(pb: Harness, tenant
     assert scenarios.status_code == 200
     again = await pb.evaluate(batch(tenant, datalek_burst(pb.clock, 2)))
     assert again.opened == []  # no playbooks loaded for this tenant
+
+
+async def test_the_api_runs_the_delivery_and_drill_loops_and_stops_them(
+    playbook_factory: HarnessFactory, tenant: str
+) -> None:
+    pb: Harness = await playbook_factory(
+        run_delivery=True, run_drills=True, drills={"delivery": "queue", "tick_seconds": 0.05}
+    )
+    tasks = [t for t in asyncio.all_tasks() if "_forever" in repr(t.get_coro())]
+    assert len(tasks) == 2 and not any(t.done() for t in tasks)
+    hook = await pb.client.post(
+        "/v1/webhooks",
+        json={"url": "http://127.0.0.1:9/hook", "event_types": ["incident.opened"]},
+        headers=pb.auth(tenant),
+    )
+    assert hook.status_code == 201
+    pb.clock.set(datetime.now(UTC))  # the delivery loop reads the wall clock
+    await open_datalek(pb, tenant)
+    deliveries = f"/v1/webhooks/{hook.json()['id']}/deliveries"
+    for _ in range(40):  # the loop polls every second at most; nothing listens on port 9
+        items = (await pb.client.get(deliveries, headers=pb.auth(tenant))).json()["items"]
+        if items and items[0]["attempts"] >= 1:
+            break
+        await asyncio.sleep(0.1)
+    assert items[0]["event_type"] == "incident.opened" and items[0]["attempts"] >= 1
+    assert items[0]["log"][0]["ok"] is False
