@@ -130,7 +130,12 @@ async def list_playbooks(
 
 @router.get("/playbooks/{playbook_id}", response_model=PlaybookRead, summary="Latest version")
 async def get_playbook(playbook_id: str, caller: PlaybookReader, tx: Tx) -> PlaybookRead:
-    return await service.get(tx, caller.tenant, playbook_id)
+    read = await service.get(tx, caller.tenant, playbook_id)
+    read.versions = [
+        PlaybookVersionRead(version=v.version, created_at=v.created_at, created_by=v.created_by)
+        for v in await repo.versions(tx, caller.tenant, playbook_id)
+    ]
+    return read
 
 
 @router.get(

@@ -29,6 +29,8 @@ class PlaybookRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     created_by: str | None
+    #: Every version (``GET /v1/playbooks/{id}`` only; lists leave it empty).
+    versions: list[PlaybookVersionRead] = []
 
 
 class ActiveIn(BaseModel):
