@@ -11,13 +11,24 @@ recall, time to detect, false alerts per topic per week, and mention throughput.
 
 Targets: >= 95% of crises detected within 10 minutes, <= 1 false alert per topic per week,
 >= 10,000 mentions/s through the detectors on one core.
+
+What the crises are (so the 10-minute figure can be read): a crisis adds ``peak`` mentions a
+minute at its height, ``peak = max(4, U(1.5, 4) x the topic's mean rate over the previous 24 h)``,
+75-95% of them negative. A sudden one is at full size after 3 minutes; a slow burn grows linearly
+over 20-45 minutes from zero at "onset", so in its first 10 minutes it adds only
+``peak * 55 / ramp`` mentions (1.2-2.75 peak-minutes, e.g. 5-11 mentions for the smallest
+crises) and at minute 10 runs at 22-50% of its peak, on top of a baseline whose level is
+uncertain by 10-20% hour to hour. "Within 10 minutes of onset" is therefore a hard criterion for
+slow burns: many are statistically invisible that early at this false-alert budget, which the
+"detectable in principle" line estimates. That line and the "before half their ramp / before
+their peak" line are added reading aids; the headline criterion and target are unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -59,6 +70,8 @@ class Event:
     kind: str  # sudden | slow_burn | campaign | match
     early_excess: float = 0.0  # injected extra negatives expected in the first 10 minutes
     early_base: float = 0.0  # baseline negatives expected in those minutes
+    ramp: float = 0.0  # minutes from onset to full size
+    early_seen: float = 0.0  # negatives actually drawn in the first 10 minutes (crisis + baseline)
 
 
 def daily_profile() -> F:
@@ -146,7 +159,7 @@ def generate_topic(
             busy[onset : onset + length] = True
             early = float((add * neg_frac)[:DETECT_WITHIN_MIN].sum())
             base = float((rate * share)[onset : onset + DETECT_WITHIN_MIN].sum())
-            crises.append(Event(onset, onset + length, kind, early, base))
+            crises.append(Event(onset, onset + length, kind, early, base, ramp))
             break
     lam = rate * rng.gamma(8.0, 1.0 / 8.0, minutes)  # minute overdispersion (NB, k = 8)
     base = rng.poisson(lam)
@@ -157,6 +170,10 @@ def generate_topic(
     )
     total = (base + burst).astype(np.float64)
     negative = (base_neg + burst_neg).astype(np.float64)
+    crises = [
+        replace(c, early_seen=float(negative[c.onset : c.onset + DETECT_WITHIN_MIN].sum()))
+        for c in crises
+    ]
     return (
         total,
         negative,
@@ -264,23 +281,41 @@ def evaluate(weeks: int, seed: int) -> None:
         )
     # how many crises carry enough excess in their first 10 minutes to be told apart from noise at
     # all at the alert threshold (an upper bound for any detector at this false-alert budget)
-    detectable = within_detectable = 0
+    # The same with the negatives actually drawn in those 10 minutes (an oracle that knows the
+    # onset and the true baseline and sums exactly the first 10 minutes; still no bound for every
+    # conceivable detector, but it counts the crises whose first minutes happened to be quiet)
+    detectable = within_detectable = seen = within_seen = 0
     for shape, events in by_event.items():
         for ev, ttd in events:
             base = ev.early_base
-            p = count_upper_tail(
-                np.array([base + ev.early_excess]),
-                np.array([base]),
-                np.array([base + (0.12 * base) ** 2]),
-            )[0]
-            if ev.early_excess >= 5 and p < 1e-6:
+            p_exp, p_seen = count_upper_tail(
+                np.array([base + ev.early_excess, ev.early_seen]),
+                np.array([base, base]),
+                np.array([base + (0.12 * base) ** 2] * 2),
+            )
+            caught = ttd is not None and ttd <= DETECT_WITHIN_MIN
+            if ev.early_excess >= 5 and p_exp < 1e-6:
                 detectable += 1
-                within_detectable += ttd is not None and ttd <= DETECT_WITHIN_MIN
+                within_detectable += caught
+            if ev.early_seen >= 5 and p_seen < 1e-6:
+                seen += 1
+                within_seen += caught
         del shape
     print(
         f"  crises whose first {DETECT_WITHIN_MIN} minutes are detectable in principle "
         f"(>= 5 extra negatives, tail p < 1e-6): {detectable}/{n_crises}; "
         f"caught within {DETECT_WITHIN_MIN} min: {within_detectable}/{detectable}"
+    )
+    print(
+        f"  the same on the negatives actually drawn (>= 5, tail p < 1e-6 against the true "
+        f"baseline): {seen}/{n_crises}; caught within {DETECT_WITHIN_MIN} min: {within_seen}/{seen}"
+    )
+    slow = by_event.get("slow_burn", [])
+    half = sum(1 for ev, ttd in slow if ttd is not None and ttd <= ev.ramp / 2)
+    full = sum(1 for ev, ttd in slow if ttd is not None and ttd <= ev.ramp)
+    print(
+        f"  slow burns detected before half their ramp (half the peak): {half}/{len(slow)}; "
+        f"before their peak: {full}/{len(slow)}"
     )
     print(f"median time to detect: {np.median(all_ttd):.0f} min")
     print(

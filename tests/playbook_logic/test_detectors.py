@@ -222,3 +222,32 @@ def test_a_first_mention_from_long_ago_does_not_replay_weeks_of_minutes() -> Non
     assert state.late_mentions == 1
     assert state.closed_through == FIRST_BUCKET + 60 * 24 * 30 - 2
     assert state.total.recent == [0.0] * 14
+
+
+def test_fisher_two_is_the_chi2_tail_of_the_combined_evidence() -> None:
+    from scipy import stats
+
+    from services.playbook.detection.stats import fisher_two
+
+    p1 = np.array([1e-6, 1e-3, 0.5, 1.0, 1e-200])
+    p2 = np.array([1e-3, 1e-3, 0.5, 1.0, 1e-200])
+    expected = stats.chi2.sf(-2.0 * np.log(p1 * np.maximum(p2, 1e-300 / p1)), 4)
+    np.testing.assert_allclose(fisher_two(p1[:4], p2[:4]), expected[:4], rtol=1e-9)
+    assert 0.0 <= fisher_two(p1, p2)[4] < 1e-290
+
+
+def test_a_slow_burn_is_found_earlier_by_count_and_share_together() -> None:
+    total, negative = seasonal_series(weeks=3, peak=10.0, share=0.2, seed=4)
+    onset = minute_index(day=16, hour=13)
+    rng = np.random.default_rng(4)
+    extra = rng.poisson(6.0 * np.minimum(1.0, (np.arange(60.0) + 1) / 30.0))  # a 30-minute ramp
+    total[onset : onset + 60] += extra
+    negative[onset : onset + 60] += rng.binomial(extra, 0.85)
+
+    def first_crisis_minute(config: DetectorConfig) -> int:
+        res = TopicDetector(config, "t1", "x").score_counts(FIRST_BUCKET, total, negative)
+        return min(m for m in _alert_minutes(res.alert, CRISIS) if m >= onset) - onset
+
+    alone = first_crisis_minute(DetectorConfig(combined_p=0.0))  # the count alone must convince
+    together = first_crisis_minute(DetectorConfig())
+    assert together < 10 <= alone

@@ -348,21 +348,26 @@ class SeriesDetector:
             self._recent_mean = ext_m[-h:]
             self._recent_var = ext_v[-h:]
 
-    def alerts(self, scores: WindowScores) -> tuple[FloatArray, IntArray]:
-        """(best p over windows that pass the gates, index of that window or -1) per bucket."""
+    def gate(self, scores: WindowScores) -> BoolArray:
+        """Per window and bucket: may this window alert at all (counts, ratio, fresh excess)?"""
         cfg = self.config
         # the bucket itself must carry at least half the window's average excess: a window that
         # merely still holds an earlier spike is not a new alert
         width = np.array(scores.windows, dtype=np.float64)[:, None]
         excess_now = (scores.value - scores.mean)[None, :]
-        gate = (
+        gate: BoolArray = (
             (scores.observed >= cfg.min_count)
             & (scores.observed >= cfg.min_ratio * scores.expected)
             & (excess_now > 0)
             & (excess_now >= 0.5 * (scores.observed - scores.expected) / width)
             & scores.scored[None, :]
         )
-        p = np.where(gate, scores.p_value, 1.0)
+        return gate
+
+    def alerts(self, scores: WindowScores) -> tuple[FloatArray, IntArray]:
+        """(best p over windows that pass the gates, index of that window or -1) per bucket."""
+        cfg = self.config
+        p = np.where(self.gate(scores), scores.p_value, 1.0)
         best = np.argmin(p, axis=0)
         best_p = p[best, np.arange(p.shape[1])]
         best_idx = np.where(best_p < cfg.p_alert, best, -1)

@@ -31,6 +31,7 @@ from services.playbook.detection.stats import (
     FloatArray,
     anomaly_score,
     binomial_upper_tail,
+    fisher_two,
 )
 from services.playbook.detection.triggers import (
     DEFAULT_KEYWORD_RULES,
@@ -72,6 +73,17 @@ class DetectorConfig(BaseModel):
         default=1e-3,
         description="a negative spike also needs its share of negatives to be this unlikely "
         "under the baseline share (binomial), so volume bursts that are not negative pass",
+    )
+    combined_p: float = Field(
+        default=3e-9,
+        ge=0,
+        description="a negative spike also fires when Fisher's combination of the count's and the "
+        "share's tail probabilities is below this (each below combined_each_p). The two are "
+        "positively correlated under no crisis, so the combined p is optimistic: this is set "
+        "well below negative.p_alert (tuned on bench/detection.py); 0 switches the rule off",
+    )
+    combined_each_p: float = Field(
+        default=1e-2, gt=0, le=1, description="each of count and share must be this unusual"
     )
     share: ShareConfig = ShareConfig()
     risk: SpikeConfig = Field(
@@ -273,7 +285,6 @@ class TopicDetector:
         if self._closed_through is None or first_bucket + len(total) - 1 > self._closed_through:
             self._closed_through = first_bucket + len(total) - 1
         vol_p, vol_w = self._total.alerts(ts)
-        neg_p, neg_w = self._negative.alerts(ns)
         cols = np.arange(len(total))
 
         # share of negatives per window, against the share the two baselines expect
@@ -300,14 +311,26 @@ class TopicDetector:
         share_best = share_p[share_w, cols]
 
         # a negative spike that the total explains (a match, a campaign, a busy day) is not a
-        # crisis: the negatives must also be too many for the usual share of the window's total
-        neg_idx = np.where(neg_w >= 0, neg_w, 0)
-        confirm = binomial_upper_tail(
-            ns.observed[neg_idx, cols], ts.observed[neg_idx, cols], base_share[neg_idx, cols]
+        # crisis: the negatives must also be too many for the usual share of the window's total.
+        # Either the count alone is beyond ``negative.p_alert`` (and the share confirms), or the
+        # count and the share are each unusual and together (Fisher) beyond ``combined_p``: a
+        # slow burn raises both a little before it raises either a lot.
+        cfg = self.config
+        neg_gate = self._negative.gate(ns)
+        confirm = binomial_upper_tail(ns.observed, ts.observed, base_share)
+        count_p = ns.p_value
+        alone = neg_gate & (count_p < cfg.negative.p_alert) & (confirm < cfg.negative_confirm_p)
+        combined = fisher_two(count_p, confirm)
+        both = (
+            neg_gate
+            & (count_p < cfg.combined_each_p)
+            & (confirm < cfg.combined_each_p)
+            & (combined < cfg.combined_p)
         )
-        neg_ok = (neg_w >= 0) & (confirm < self.config.negative_confirm_p)
-        neg_p = np.where(neg_ok, neg_p, 1.0)
-        neg_w = np.where(neg_ok, neg_w, -1)
+        neg_all = np.where(alone, count_p, np.where(both, combined, 1.0))
+        neg_w = np.argmin(neg_all, axis=0)
+        neg_p = neg_all[neg_w, cols]
+        neg_w = np.where(neg_p < 1.0, neg_w, -1)
 
         n_cols = len(total)
         risk_p, risk_w = np.ones(n_cols), np.full(n_cols, -1, dtype=np.int64)

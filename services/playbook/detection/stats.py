@@ -55,3 +55,13 @@ def anomaly_score(p_value: FloatArray, p_alert: float) -> FloatArray:
         surprise = -np.log10(np.maximum(p_value, 1e-300))
     score: FloatArray = np.clip(surprise / (2.0 * -np.log10(p_alert)), 0.0, 1.0)
     return score
+
+
+def fisher_two(p1: FloatArray, p2: FloatArray) -> FloatArray:
+    """Fisher's combination of two independent tail probabilities: P(chi2_4 >= -2 ln(p1 p2)).
+
+    In closed form ``q * (1 - ln q)`` with ``q = p1 * p2``.
+    """
+    q = np.maximum(np.asarray(p1, dtype=np.float64) * np.asarray(p2, dtype=np.float64), 1e-300)
+    out: FloatArray = np.clip(q * (1.0 - np.log(q)), 0.0, 1.0)
+    return out
