@@ -11,11 +11,14 @@ from __future__ import annotations
 import base64
 import copy
 import re
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
+import yaml
 
 from tests.k8s.manifests import (
     CLUSTER_SCOPED,
@@ -611,3 +614,17 @@ def test_no_manifest_file_is_left_out_of_a_kustomization() -> None:
             listed.add(str((kustomization.parent / match.group(1)).resolve()))
     manifests = {str(p.resolve()) for p in K8S.rglob("*.yaml") if p.name != "kustomization.yaml"}
     assert manifests <= listed, sorted(manifests - listed)
+
+
+def test_prod_gateway_runs_without_introspection_or_graphiql() -> None:
+    """The gateway turns introspection and GraphiQL off when ENVIRONMENT=production."""
+    rendered = subprocess.run(
+        ["kubectl", "kustomize", str(Path(__file__).resolve().parents[2] / "k8s/overlays/prod")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    configmaps = [
+        doc for doc in yaml.safe_load_all(rendered) if doc and doc.get("kind") == "ConfigMap"
+    ]
+    assert any(cm.get("data", {}).get("ENVIRONMENT") == "production" for cm in configmaps)
