@@ -75,3 +75,14 @@ async def record_signal_for_drill(
         await function(
             session, tenant, "signal", signal_id, label=label, at=at, observed_at=observed_at
         )
+
+
+async def scenario_now(session: AsyncSession, tenant: str, now: datetime) -> datetime:
+    """The clock the tenant's mentions are dated on: a running drill's sandbox plays its scenario
+    faster than the wall clock, so its detector minutes close on the scenario clock."""
+    if not is_sandbox(tenant):
+        return now
+    function: Callable[..., Awaitable[datetime]] | None = _attr(
+        "services.playbook.drills.service", "scenario_now"
+    )
+    return now if function is None else await function(session, tenant, now)

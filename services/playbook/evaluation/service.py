@@ -163,6 +163,7 @@ async def evaluate(ev: Evaluator, batch: ScoredBatchV1) -> Outcome:
         await counts.add_counts(session, minute_rows(batch.tenant, batch.mentions))
         topics = detector_topics(batch.mentions, ev.settings.max_topics_per_batch)
         stored = await counts.lock_states(session, batch.tenant, topics, now)
+        detector_now = await hooks.scenario_now(session, batch.tenant, now)
         found: list[Signal] = []
         states: dict[str, tuple[str, datetime | None]] = {}
         for topic in topics:
@@ -175,7 +176,7 @@ async def evaluate(ev: Evaluator, batch: ScoredBatchV1) -> Outcome:
                 if state
                 else TopicDetector(ev.config, batch.tenant, topic)
             )
-            found.extend(detector.process_batch(subset, now))
+            found.extend(detector.process_batch(subset, detector_now))
             states[topic] = dump(detector)
         await counts.save_states(session, batch.tenant, states, now)
         if found:
@@ -348,7 +349,7 @@ async def advance_idle(ev: Evaluator, *, limit: int = 200) -> int:
             if not state:
                 continue
             detector = TopicDetector.restore(ev.config, tenant, topic, state)
-            found = detector.advance(now)
+            found = detector.advance(await hooks.scenario_now(session, tenant, now))
             await counts.save_states(session, tenant, {topic: dump(detector)}, now)
             if found:
                 quiet = ScoredBatchV1(
