@@ -121,6 +121,8 @@ async def test_playbook_queue_down_keeps_the_batch_in_the_outbox_until_it_is_bac
         outcome = await service.process(pipeline, MentionBatchV1.model_validate(payload))
         assert outcome.mentions == 2 and outcome.new == 2 and not outcome.sent_to_playbook
         assert await service.sweep_outbox(pipeline, grace=timedelta(0)) == 0
+        pending = REGISTRY.get_sample_value("uitkijk_sentiment_outbox_pending_batches")
+        assert pending is not None and pending >= 1
 
         server = start_embedded_redis(tmp_path / "redis", port=port)
         assert await service.sweep_outbox(pipeline, grace=timedelta(0)) == 1

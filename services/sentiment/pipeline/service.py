@@ -16,7 +16,7 @@ from typing import Any, cast
 import orjson
 import structlog
 from arq.connections import ArqRedis
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -36,6 +36,9 @@ log = structlog.get_logger("uitkijk.sentiment")
 
 EVALUATE_JOB = "evaluate_batch"
 SCORED = Counter("uitkijk_sentiment_mentions_scored_total", "Mentions scored by the worker")
+OUTBOX_PENDING = Gauge(
+    "uitkijk_sentiment_outbox_pending_batches", "Scored batches not yet on the playbook queue"
+)
 PLAYBOOK_ENQUEUE_FAILURES = Counter(
     "uitkijk_sentiment_playbook_enqueue_failures_total", "Scored batches left in the outbox"
 )
@@ -346,6 +349,7 @@ async def sweep_outbox(pipeline: Pipeline, *, grace: timedelta, limit: int = 50)
                 break
             await repo.remove_outbox(session, [entry.job_id])
             sent += 1
+        OUTBOX_PENDING.set(await repo.count_unsent(session))
     if sent:
         log.info("sweeper sent scored batches", batches=sent)
     return sent
