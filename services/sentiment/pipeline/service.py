@@ -241,7 +241,8 @@ async def process(pipeline: Pipeline, batch: MentionBatchV1) -> Outcome:
     async with transaction(pipeline.sessions) as session:
         new = await store(session, batch.tenant, rows, outbox)
     SCORED.inc(len(rows))
-    wire = [wire_mention(r) for r in rows]
+    # Each mention is serialised once and spliced into both the playbook job and its event.
+    wire = [orjson.Fragment(orjson.dumps(wire_mention(r))) for r in rows]
     payload = {
         "version": 1,
         "batch_id": batch.batch_id,
@@ -279,9 +280,10 @@ _PUBLISH_ALL = "for i = 1, #ARGV do redis.call('PUBLISH', KEYS[1], ARGV[i]) end 
 
 
 async def publish(
-    pipeline: Pipeline, tenant: str, mentions: Sequence[dict[str, Any]], at: datetime
+    pipeline: Pipeline, tenant: str, mentions: Sequence[orjson.Fragment], at: datetime
 ) -> None:
-    """One ``MentionScoredEventV1`` message per mention, in one round trip. Best effort."""
+    """One ``MentionScoredEventV1`` message per mention (``ScoredMentionV1`` JSON fragments),
+    in one round trip. Best effort."""
     channel = events_channel(pipeline.prefix, tenant)
     messages = [
         orjson.dumps(
