@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -244,3 +245,22 @@ async def test_a_snoozed_signal_opens_no_incident_until_the_snooze_ends(
     pb.clock.advance(minutes=5)
     loud = await pb.evaluate(batch(tenant, datalek_burst(pb.clock, 4)))
     assert len(loud.opened) == 1 and loud.opened[0] != incident_id
+
+
+async def test_concurrent_batches_of_one_tenant_open_a_single_incident(
+    pb: Harness, tenant: str
+) -> None:
+    # PostgreSQL: the tenant's "*" detector state is row-locked per batch; SQLite: one writer.
+    await pb.load_library(tenant)
+    batches = [batch(tenant, datalek_burst(pb.clock, 3)) for _ in range(6)]
+    outcomes = await asyncio.gather(*(pb.evaluate(b) for b in batches))
+    assert sum(len(o.opened) for o in outcomes) == 1
+    listed = (await pb.client.get("/v1/incidents", headers=pb.auth(tenant))).json()["items"]
+    assert len(listed) == 1
+    async with pb.evaluator.sessions() as session:
+        counts = (
+            (await session.execute(select(MinuteCount).where(MinuteCount.tenant == tenant)))  # type: ignore[arg-type]
+            .scalars()
+            .all()
+        )
+    assert sum(c.total for c in counts if c.topic == "*") == 18  # no lost update

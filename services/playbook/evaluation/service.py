@@ -344,7 +344,8 @@ async def advance_idle(ev: Evaluator, *, limit: int = 200) -> int:
     for tenant, topic in idle:
         fx = Effects()
         async with transaction(ev.sessions) as session:
-            stored = await counts.lock_states(session, tenant, [topic], now)
+            # "*" too: every batch of the tenant holds it, so signal handling never races
+            stored = await counts.lock_states(session, tenant, ["*", topic], now)
             state = stored.get(topic)
             if not state:
                 continue

@@ -35,7 +35,7 @@ async def get_incident(
 ) -> Incident | None:
     statement = select(Incident).where(I.tenant == tenant, I.id == incident_id)
     if lock and _locking(session):
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(statement)).scalars().first()
 
 
@@ -49,7 +49,7 @@ async def open_for_playbook(
         .order_by(I.id.desc())
     )
     if lock and _locking(session):
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     found: dict[str, Incident] = {}
     for incident in (await session.execute(statement)).scalars().all():
         found.setdefault(incident.playbook_id, incident)
@@ -100,7 +100,7 @@ async def steps_for(
         .order_by(S.incident_id, S.position)
     )
     if lock and _locking(session):
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return list((await session.execute(statement)).scalars().all())
 
 
@@ -111,7 +111,7 @@ async def get_step(
     if tenant is not None:
         statement = statement.where(S.tenant == tenant)
     if lock and _locking(session):
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(statement)).scalars().first()
 
 
@@ -189,7 +189,7 @@ async def statements_for(
         .order_by(ST.incident_id, ST.id)
     )
     if lock and _locking(session):
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return list((await session.execute(statement)).scalars().all())
 
 
@@ -198,7 +198,7 @@ async def get_statement(
 ) -> Statement | None:
     statement = select(Statement).where(ST.tenant == tenant, ST.id == statement_id)
     if lock and _locking(session):
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(statement)).scalars().first()
 
 

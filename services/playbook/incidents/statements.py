@@ -293,11 +293,18 @@ async def draft(
     return statement
 
 
-async def _locked(session: AsyncSession, tenant: str, statement_id: str) -> Statement:
+async def _locked(
+    session: AsyncSession, tenant: str, statement_id: str
+) -> tuple[Statement, Incident]:
+    """The statement and its incident, locked incident first (the order drafting uses)."""
+    found = await repo.get_statement(session, tenant, statement_id)
+    if found is None:
+        raise StatementNotFound(statement_id)
+    incident = await incidents.get(session, tenant, found.incident_id, lock=True)
     statement = await repo.get_statement(session, tenant, statement_id, lock=True)
     if statement is None:
         raise StatementNotFound(statement_id)
-    return statement
+    return statement, incident
 
 
 async def decide(
@@ -312,8 +319,7 @@ async def decide(
     fx: Effects,
 ) -> Statement:
     """Approve or reject on behalf of the caller's department (the token's ``department``)."""
-    statement = await _locked(session, tenant, statement_id)
-    incident = await incidents.get(session, tenant, statement.incident_id, lock=True)
+    statement, incident = await _locked(session, tenant, statement_id)
     decision = "approved" if approve else "rejected"
     if statement.status not in ("draft", "approved") or (approve and statement.status != "draft"):
         raise InvalidTransition(
@@ -379,8 +385,7 @@ async def move(
     fx: Effects,
 ) -> Statement:
     """``ready`` (every approval in, no conflict), ``published`` (after ready), ``withdrawn``."""
-    statement = await _locked(session, tenant, statement_id)
-    incident = await incidents.get(session, tenant, statement.incident_id, lock=True)
+    statement, incident = await _locked(session, tenant, statement_id)
     allowed = MOVES.get(statement.status, ())
     if to.value not in allowed:
         raise InvalidTransition("statement", statement.status, to.value, list(allowed))

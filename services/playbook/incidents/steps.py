@@ -116,8 +116,10 @@ async def finish(
 ) -> Step:
     """Complete (or skip) a started step; its escalation is cancelled and the next group starts
     once every step of this one is finished."""
+    # Lock order everywhere: the incident, then its steps (the deadline job does the same).
+    found = await get(session, tenant, step_id)
+    incident = await incidents.get(session, tenant, found.incident_id, lock=True)
     step = await get(session, tenant, step_id, lock=True)
-    incident = await incidents.get(session, tenant, step.incident_id, lock=True)
     if incident.state == "resolved":
         raise IncidentClosed(incident.id)
     target = StepStatus.SKIPPED if skip else StepStatus.DONE
@@ -212,14 +214,19 @@ async def escalate_if_due(
     ``not_due`` (not due yet by the service's clock: the job defers itself), ``resolved``,
     ``missing``.
     """
+    found = await repo.get_step(session, None, step_id)
+    if found is None:
+        return "missing"
+    if found.status not in OPEN or found.escalated_at is not None:
+        return "finished"
+    if found.due_at is None or found.due_at > now:
+        return "not_due"
+    incident = await incidents.get(session, found.tenant, found.incident_id, lock=True)
     step = await repo.get_step(session, None, step_id, lock=True)
     if step is None:
         return "missing"
-    if step.status not in OPEN or step.escalated_at is not None:
+    if step.status not in OPEN or step.escalated_at is not None or step.due_at is None:
         return "finished"
-    if step.due_at is None or step.due_at > now:
-        return "not_due"
-    incident = await incidents.get(session, step.tenant, step.incident_id, lock=True)
     if incident.state == "resolved":
         return "resolved"
     step.escalated_at = now

@@ -18,7 +18,7 @@ async def head(
 ) -> PlaybookHead | None:
     statement = select(PlaybookHead).where(H.tenant == tenant, H.playbook_id == playbook_id)
     if lock and session.bind is not None and session.bind.dialect.name == "postgresql":
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(statement)).scalars().first()
 
 

@@ -62,7 +62,7 @@ async def get(
 ) -> SignalRow | None:
     statement = select(SignalRow).where(C.tenant == tenant, C.id == signal_id)
     if lock and session.bind is not None and session.bind.dialect.name == "postgresql":
-        statement = statement.with_for_update()
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(statement)).scalars().first()
 
 
