@@ -44,6 +44,7 @@ async def test_a_datalek_burst_through_the_worker_opens_one_incident_with_its_st
     incident = listed[0]
     assert incident["playbook_id"] == "datalek" and incident["playbook_version"] == 1
     assert incident["state"] == "open" and incident["language"] == "nl"
+    assert "datalek" in incident["summary"]
     assert set(incident["evidence_mention_ids"]) <= sent and incident["evidence_mention_ids"]
 
     steps = await steps_of(pb, tenant, incident["id"])

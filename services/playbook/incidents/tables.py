@@ -23,6 +23,8 @@ class Incident(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=36)
     tenant: str = Field(max_length=200)
     title: str = Field(sa_type=Text)
+    #: Why it opened: the first signal's evidence in words.
+    summary: str = Field(default="", sa_type=Text)
     #: open → acknowledged → responding → monitoring → resolved (and reopen)
     state: str = Field(default="open", max_length=16)
     severity: str = Field(max_length=8)

@@ -103,6 +103,7 @@ def upgrade() -> None:
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
     sa.Column('tenant', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('severity', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
