@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import AwareDatetime
 
 from services.common.pagination import MAX_LIMIT, Cursor, Limit, Page, decode_cursor, encode_cursor
-from services.common.problems import PROBLEM_RESPONSES
+from services.common.problems import PROBLEM_JSON, PROBLEM_RESPONSES
 from services.playbook.deps import Dispatch, Now, Reader, Tx, Writer
 from services.playbook.effects import Effects
 from services.playbook.incidents import reports, service, steps
@@ -29,7 +29,13 @@ from services.playbook.incidents.schemas import (
 )
 from services.playbook.playbooks import Severity
 
-router = APIRouter(prefix="/v1", tags=["incidents"], responses=PROBLEM_RESPONSES)
+#: Every problem the endpoints answer with, 409 (conflicts, transitions) and 415 included.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    **PROBLEM_RESPONSES,
+    409: {"description": "Conflict", "content": {PROBLEM_JSON: {}}},
+    415: {"description": "Unsupported Media Type", "content": {PROBLEM_JSON: {}}},
+}
+router = APIRouter(prefix="/v1", tags=["incidents"], responses=RESPONSES)
 
 IdList = Annotated[
     list[str] | None,

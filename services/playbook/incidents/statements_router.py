@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from services.common.pagination import Page
-from services.common.problems import PROBLEM_RESPONSES
+from services.common.problems import PROBLEM_JSON, PROBLEM_RESPONSES
 from services.playbook.deps import Approver, Dispatch, Now, Reader, Tx, Writer
 from services.playbook.effects import Effects
 from services.playbook.incidents import service as incidents
@@ -19,7 +21,13 @@ from services.playbook.incidents.schemas import (
     StatementStatusIn,
 )
 
-router = APIRouter(prefix="/v1", tags=["statements"], responses=PROBLEM_RESPONSES)
+#: Every problem the endpoints answer with, 409 (conflicts, transitions) and 415 included.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    **PROBLEM_RESPONSES,
+    409: {"description": "Conflict", "content": {PROBLEM_JSON: {}}},
+    415: {"description": "Unsupported Media Type", "content": {PROBLEM_JSON: {}}},
+}
+router = APIRouter(prefix="/v1", tags=["statements"], responses=RESPONSES)
 
 
 @router.post(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
-from services.common.problems import PROBLEM_RESPONSES
+from services.common.problems import PROBLEM_JSON, PROBLEM_RESPONSES
 from services.playbook.deps import Now, PlaybookReader, PlaybookWriter, Tx
 from services.playbook.playbook_store import repository as repo
 from services.playbook.playbook_store import service
@@ -21,7 +21,13 @@ from services.playbook.playbook_store.schemas import (
 )
 from services.playbook.playbooks import published_schema
 
-router = APIRouter(prefix="/v1", tags=["playbooks"], responses=PROBLEM_RESPONSES)
+#: Every problem the endpoints answer with, 409 (conflicts, transitions) and 415 included.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    **PROBLEM_RESPONSES,
+    409: {"description": "Conflict", "content": {PROBLEM_JSON: {}}},
+    415: {"description": "Unsupported Media Type", "content": {PROBLEM_JSON: {}}},
+}
+router = APIRouter(prefix="/v1", tags=["playbooks"], responses=RESPONSES)
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 _BODY: dict[str, Any] = {

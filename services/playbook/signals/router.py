@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from services.common.pagination import MAX_LIMIT, Cursor, Page, decode_cursor, encode_cursor
-from services.common.problems import PROBLEM_RESPONSES, NotFound
+from services.common.problems import PROBLEM_JSON, PROBLEM_RESPONSES, NotFound
 from services.playbook.deps import Reader, Tx, Writer
 from services.playbook.incidents.router import IdList, split_ids
 from services.playbook.signals import repository as repo
 from services.playbook.signals import service
 from services.playbook.signals.schemas import SignalRead, SnoozeIn
 
-router = APIRouter(prefix="/v1", tags=["signals"], responses=PROBLEM_RESPONSES)
+#: Every problem the endpoints answer with, 409 (conflicts, transitions) and 415 included.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    **PROBLEM_RESPONSES,
+    409: {"description": "Conflict", "content": {PROBLEM_JSON: {}}},
+    415: {"description": "Unsupported Media Type", "content": {PROBLEM_JSON: {}}},
+}
+router = APIRouter(prefix="/v1", tags=["signals"], responses=RESPONSES)
 
 
 class SignalNotFound(NotFound):
