@@ -251,3 +251,20 @@ def test_a_slow_burn_is_found_earlier_by_count_and_share_together() -> None:
     alone = first_crisis_minute(DetectorConfig(combined_p=0.0))  # the count alone must convince
     together = first_crisis_minute(DetectorConfig())
     assert together < 10 <= alone
+
+    config = DetectorConfig()
+    res = TopicDetector(config, "t1", "x").score_counts(
+        FIRST_BUCKET, total[: onset + together + 1], negative[: onset + together + 1]
+    )
+    (sig,) = [s for s in res.signals if s.kind is SignalKind.NEGATIVE_SPIKE]
+    assert sig.evidence.p_value is not None and sig.evidence.p_value < config.combined_p
+    assert 0.5 <= sig.score <= 1.0  # 0.5 at the rule's own threshold, as for the count alone
+
+
+def test_volume_and_negative_windows_must_pair() -> None:
+    from pydantic import ValidationError
+
+    from services.playbook.detection import SpikeConfig
+
+    with pytest.raises(ValidationError):
+        DetectorConfig(negative=SpikeConfig(windows=(1, 5, 10)))

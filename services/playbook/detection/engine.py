@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.playbook.detection.baseline import SeriesDetector, SeriesState, SpikeConfig
 from services.playbook.detection.model import (
@@ -77,6 +77,7 @@ class DetectorConfig(BaseModel):
     combined_p: float = Field(
         default=3e-9,
         ge=0,
+        lt=1,
         description="a negative spike also fires when Fisher's combination of the count's and the "
         "share's tail probabilities is below this (each below combined_each_p). The two are "
         "positively correlated under no crisis, so the combined p is optimistic: this is set "
@@ -92,6 +93,13 @@ class DetectorConfig(BaseModel):
     )
     keywords: tuple[KeywordRule, ...] = DEFAULT_KEYWORD_RULES
     stakeholders: tuple[StakeholderRule, ...] = DEFAULT_STAKEHOLDER_RULES
+
+    @model_validator(mode="after")
+    def _paired_windows(self) -> DetectorConfig:
+        # the share and the confirmation pair the volume and negative windows one to one
+        if self.volume.windows != self.negative.windows:
+            raise ValueError("volume.windows and negative.windows must be the same")
+        return self
 
 
 class TopicState(BaseModel):
@@ -327,10 +335,25 @@ class TopicDetector:
             & (confirm < cfg.combined_each_p)
             & (combined < cfg.combined_p)
         )
-        neg_all = np.where(alone, count_p, np.where(both, combined, 1.0))
-        neg_w = np.argmin(neg_all, axis=0)
-        neg_p = neg_all[neg_w, cols]
-        neg_w = np.where(neg_p < 1.0, neg_w, -1)
+        # scored against each rule's own threshold (0.5 at the threshold), so the optimistic
+        # Fisher p does not outrank a count that convinces alone; the evidence keeps the p
+        alone_score = np.where(alone, anomaly_score(count_p, cfg.negative.p_alert), 0.0)
+        both_score = (
+            np.where(both, anomaly_score(combined, cfg.combined_p), 0.0)
+            if cfg.combined_p > 0
+            else np.zeros_like(alone_score)
+        )
+        neg_all = np.maximum(alone_score, both_score)
+        neg_w = np.argmax(neg_all, axis=0)
+        neg_score = neg_all[neg_w, cols]
+        neg_p = np.where(
+            alone_score[neg_w, cols] >= both_score[neg_w, cols],
+            count_p[neg_w, cols],
+            combined[neg_w, cols],
+        )
+        fired_neg = alone.any(axis=0) | both.any(axis=0)
+        neg_p = np.where(fired_neg, neg_p, 1.0)
+        neg_w = np.where(fired_neg, neg_w, -1)
 
         n_cols = len(total)
         risk_p, risk_w = np.ones(n_cols), np.full(n_cols, -1, dtype=np.int64)
@@ -341,7 +364,7 @@ class TopicDetector:
 
         scores = {
             SignalKind.RISK_SPIKE: anomaly_score(risk_p, self.config.risk.p_alert),
-            SignalKind.NEGATIVE_SPIKE: anomaly_score(neg_p, self.config.negative.p_alert),
+            SignalKind.NEGATIVE_SPIKE: np.where(fired_neg, neg_score, 0.0),
             SignalKind.NEGATIVE_SHARE: anomaly_score(share_best, sc.p_alert),
             SignalKind.VOLUME_SPIKE: anomaly_score(vol_p, self.config.volume.p_alert),
         }
