@@ -26,7 +26,13 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from services.sentiment.nlp.features import hash_batch, normalise_batch
+from services.sentiment.nlp._construct import build
+from services.sentiment.nlp.features import (
+    Hashed,
+    booster_multiplier,
+    hash_batch,
+    normalise_batch,
+)
 from services.sentiment.nlp.intents import Intent, detect_rules, join_lower
 from services.sentiment.nlp.language import (
     UND,
@@ -39,6 +45,7 @@ from services.sentiment.nlp.models import (
     ModelLoadError,
     OnnxSentimentModel,
     SentimentModel,
+    family_sums,
     load_bundle,
 )
 from services.sentiment.nlp.risk import reach_scores, risk_scores
@@ -48,13 +55,13 @@ from services.sentiment.nlp.schemas import (
     ScoreResult,
     Sentiment,
     SentimentLabel,
-    build,
 )
 from services.sentiment.nlp.stakeholders import StakeholderType, classify_stakeholder
 
 F32 = npt.NDArray[np.float32]
 _LABELS = (SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE)
 _COMPLAINT_SCORE = -0.6
+_INTENT_ORDER = tuple(Intent)
 
 
 class Enricher:
@@ -76,6 +83,12 @@ class Enricher:
             if (model.n_buckets, model.char_ngrams) != (self._n_buckets, self._char_ngrams):
                 raise ModelLoadError("all shipped models must share one feature configuration")
         self.model_version = bundle.version if custom_model is None else "custom"
+        # the Dutch and English weights side by side: one sparse product scores both
+        self._joint: F32 | None = None
+        if "nl" in bundle.models and bundle.fallback != "nl":
+            self._joint = np.ascontiguousarray(
+                np.hstack([base.weights, bundle.models["nl"].weights])
+            )
 
     # -- public API -------------------------------------------------------------------------
 
@@ -170,46 +183,44 @@ class Enricher:
                 found.discard(Intent.PRAISE)
                 if sent.score <= _COMPLAINT_SCORE:
                     found.add(Intent.COMPLAINT)
-            intents.append(tuple(i for i in Intent if i in found))
+            intents.append(tuple([i for i in _INTENT_ORDER if i in found]) if found else ())
         return langs, sentiments, intents, crises
 
     def _probabilities(
         self,
         texts: list[str],
-        hashed: object,
+        hashed: Hashed,
         langs: list[str],
         nl_share: npt.NDArray[np.float64],
         counts: npt.NDArray[np.float64],
     ) -> F32:
         if self._custom is not None:
             return np.asarray(self._custom.predict(texts), dtype=np.float32)
-        from services.sentiment.nlp.features import Hashed
-
-        assert isinstance(hashed, Hashed)
         models = self._bundle.models
         fallback = models[self._bundle.fallback]
-        probs = fallback.predict_hashed(hashed)
         lang_arr = np.array(langs)
         en_hits, nl_hits = counts[:, 1], counts[:, 0]
         other = (lang_arr != "en") & (lang_arr != "nl")
-        if "nl" in models:
+        w = np.zeros(len(texts))
+        if self._joint is not None:
             # weight of the Dutch model: 1 for Dutch text without English function words,
             # the Dutch share of nl+en function words for mixed posts, 0 otherwise
             w = np.where(lang_arr == "nl", np.where(en_hits > 0, nl_share, 1.0), 0.0)
             w = np.where((lang_arr == "en") & (nl_hits >= 2), nl_share, w)
             w = np.where(lang_arr == UND, 0.5, w)
-            use = w > 0
-            n_use = int(use.sum())
-            if n_use:
-                nl_model = models["nl"]
-                if n_use * 3 < len(texts):  # few: featurise just those texts again
-                    idx = np.flatnonzero(use)
-                    p_nl = np.zeros_like(probs)
-                    p_nl[idx] = nl_model.predict([texts[i] for i in idx])
-                else:
-                    p_nl = nl_model.predict_hashed(hashed)
-                probs = (w[:, None] * p_nl + (1.0 - w[:, None]) * probs).astype(np.float32)
+        use = w > 0
+        if use.any():
+            assert self._joint is not None
+            boost = booster_multiplier(hashed)
+            word, char = family_sums(hashed, self._joint)
+            k = fallback.weights.shape[1]
+            probs = fallback.probabilities(fallback.finish(hashed, word[:, :k], char[:, :k], boost))
+            nl_model = models["nl"]
+            p_nl = nl_model.probabilities(nl_model.finish(hashed, word[:, k:], char[:, k:], boost))
+            probs = (w[:, None] * p_nl + (1.0 - w[:, None]) * probs).astype(np.float32)
             other &= ~use
+        else:
+            probs = fallback.predict_hashed(hashed)
         if other.any():
             damp = np.where(other, 0.5, 1.0)[:, None]
             probs = (damp * probs + (1.0 - damp) / 3.0).astype(np.float32)

@@ -4,8 +4,10 @@ The same functions build the training matrix (``training/train_sentiment.py``) a
 run time, so what the model saw in training is exactly what it sees in production.
 
 A batch is normalised with a handful of regular-expression passes over the *joined* batch (one
-call per pass instead of one per text), then turned into an array of code points.  Word 1-2grams
-and character 2-5grams are hashed with a polynomial rolling hash modulo 2**64, computed for every
+call per pass instead of one per text); the passes that ``re`` runs slowly (a pattern that
+must be tried at every position, or one match per symbol) work on the batch's code-point array
+instead and are tested against the regular expressions they replace.  Word 1-2grams and
+character n-grams are hashed with a polynomial rolling hash modulo 2**64, computed for every
 substring at once from prefix sums (``h(a, b) = (G[b] - G[a]) * P**b`` with ``G`` the cumulative
 sum of ``c_j * P**-(j+1)``), so no Python loop runs per token.
 """
@@ -13,7 +15,7 @@ sum of ``c_j * P**-(j+1)``), so no Python loop runs per token.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,16 +69,20 @@ BOOSTERS: frozenset[str] = frozenset(
 
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _USER = re.compile(r"@\w+")
-_ELONG = re.compile(r"(\w)\1\1+")
 _REPEAT_PUNCT = re.compile(r"([!?])[!?1]+")
 _APOS_NEG = re.compile(r"n[\u2019']t\b")
 _APOS = re.compile(r"[\u2019'`\u00b4]")
+# Emoticons standing alone: ``(?<!\S)(?:(?P<pos>[:;=8x]-?[)\]dp*]+|\(-?[:;=]|<3+|\^_*\^)|
+# [:;=]-?[(\[/\\|]+|\)-?[:;=]|:['\u2019]\(|</3)(?!\S)``, written to start with a character class
+# (the first character, then a look-behind for the space before it), so that ``re`` skips
+# ahead to candidate characters instead of trying a match at every position.  Positive
+# alternatives are the named groups ``p1``..``p4``.
 _EMOTICON = re.compile(
-    r"(?<!\S)(?:(?P<pos>[:;=8x]-?[)\]dp*]+|\(-?[:;=]|<3+|\^_*\^)"
-    r"|[:;=]-?[(\[/\\|]+|\)-?[:;=]|:[\u2019']\(|</3)(?!\S)"
+    r"[:;=8x(<^)](?<!\S.)(?:(?<=[:;=8x])(?P<p1>-?[)\]dp*]+)|(?<=\()(?P<p2>-?[:;=])"
+    r"|(?<=<)(?P<p3>3+)|(?<=\^)(?P<p4>_*\^)|(?<=[:;=])-?[(\[/\\|]+|(?<=\))-?[:;=]"
+    r"|(?<=:)[\u2019']\(|(?<=<)/3)(?!\S)"
 )
 _SYMBOLS = re.compile(r"[!?.,;:()\[\]{}\"“”„«»…|/\\+=*~&%$€£<>#-]")
-_DIGITS = re.compile(r"\d+")
 _INVISIBLE = str.maketrans({"\u200b": " ", "\ufe0f": " ", "\r": " "})
 
 
@@ -114,24 +120,110 @@ def _emoji(match: re.Match[str]) -> str:
 
 
 def _emoticon(match: re.Match[str]) -> str:
-    return " emopos " if match.group("pos") is not None else " emoneg "
-
-
-def _double(match: re.Match[str]) -> str:
-    return match.group(1) * 2
+    return " emopos " if match.lastgroup is not None else " emoneg "
 
 
 def _double_punct(match: re.Match[str]) -> str:
     return " " + match.group(1) * 2 + " "
 
 
-def _spaced(match: re.Match[str]) -> str:
-    return " " + match.group(0) + " "
-
-
 def _scope(match: re.Match[str]) -> str:
     words = match.group(2).split()
     return match.group(1) + " " + " ".join(w if w in INTENSIFIERS else w.upper() for w in words)
+
+
+# Character classes of the Basic Multilingual Plane as lookup tables, for the passes below that
+# work on code-point arrays; the few distinct characters beyond it are asked one by one.
+_BMP = 0x10000
+
+
+def _bmp_table(predicate: Callable[[str], bool]) -> npt.NDArray[np.bool_]:
+    return np.array([predicate(chr(i)) for i in range(_BMP)], dtype=bool)
+
+
+def _is_word(ch: str) -> bool:  # what ``re``'s ``\w`` matches
+    return ch.isalnum() or ch == "_"
+
+
+_WORD_TABLE = _bmp_table(_is_word)
+_DECIMAL_TABLE = _bmp_table(str.isdecimal)  # ``re``'s ``\d``
+_SPACE_TABLE = _bmp_table(str.isspace)
+_SYMBOL_TABLE = _bmp_table(
+    lambda ch: _SYMBOLS.fullmatch(ch) is not None
+)  # all in the BMP  # what ``str.split()`` splits on (nothing beyond the BMP)
+
+
+def _classify(
+    codes: npt.NDArray[np.uint32], table: npt.NDArray[np.bool_], predicate: Callable[[str], bool]
+) -> npt.NDArray[np.bool_]:
+    out: npt.NDArray[np.bool_] = table[np.minimum(codes, _BMP - 1)]
+    high = codes >= _BMP
+    if high.any():
+        for code in np.unique(codes[high]).tolist():
+            out[codes == code] = predicate(chr(code))
+    return out
+
+
+def _codes(s: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _text(codes: npt.NDArray[np.uint32]) -> str:
+    return codes.tobytes().decode("utf-32-le")
+
+
+def _cut_elongation(s: str) -> str:
+    r"""``re.sub(r"(\w)\1\1+", r"\1\1", s)`` on a code-point array: a run of three or more
+    of the same word character keeps its first two."""
+    c = _codes(s)
+    if c.size < 3:
+        return s
+    third = np.flatnonzero((c[2:] == c[1:-1]) & (c[1:-1] == c[:-2])) + 2
+    if third.size == 0:
+        return s
+    third = third[_classify(c[third], _WORD_TABLE, _is_word)]
+    if third.size == 0:
+        return s
+    keep = np.ones(c.size, dtype=bool)
+    keep[third] = False
+    return _text(c[keep])
+
+
+def _symbols_digits_spaces(s: str) -> str:
+    r"""Symbols spaced (``re.sub(r"[!?.,…]", r" \g<0> ", s)`` for the ``_SYMBOLS`` class),
+    ``re.sub(r"\d+", "0", s)``, then each line as ``" ".join(line.split())``."""
+    c = _codes(s)
+    if c.size == 0:
+        return s
+    symbol = _SYMBOL_TABLE[np.minimum(c, _BMP - 1)]
+    if symbol.any():  # each symbol becomes space, symbol, space
+        reps = np.where(symbol, 3, 1)
+        first = np.cumsum(reps)[symbol] - 3
+        c = np.repeat(c, reps)
+        c[first] = 32
+        c[first + 2] = 32
+    digit = _classify(c, _DECIMAL_TABLE, str.isdecimal)
+    keep = np.ones(c.size, dtype=bool)
+    keep[1:] = ~(digit[1:] & digit[:-1])  # a run of digits becomes one "0"
+    c = np.where(digit, np.uint32(48), c)[keep]
+    nl = c == 10
+    space = _classify(c, _SPACE_TABLE, str.isspace) & ~nl
+    # a space survives after a character that is neither space nor line break ...
+    keep = space.copy()
+    keep[0] = False
+    keep[1:] &= ~(space[:-1] | nl[:-1])
+    keep = ~space | keep
+    c = np.where(space, np.uint32(32), c)[keep]
+    # ... and when a character other than a line break follows it
+    sp = np.flatnonzero(c == 32)
+    if sp.size:
+        nxt = np.append(c, np.uint32(10))[sp + 1]
+        drop = sp[nxt == 10]
+        if drop.size:
+            keep = np.ones(c.size, dtype=bool)
+            keep[drop] = False
+            c = c[keep]
+    return _text(c)
 
 
 def normalise_batch(texts: Sequence[str]) -> str:
@@ -150,12 +242,10 @@ def normalise_batch(texts: Sequence[str]) -> str:
     s = _APOS_NEG.sub("nt", s)
     s = _EMOTICON.sub(_emoticon, s)
     s = _APOS.sub("", s)
-    s = _ELONG.sub(_double, s)
+    s = _cut_elongation(s)
     s = _REPEAT_PUNCT.sub(_double_punct, s)
     s = _EMOJI_RE.sub(_emoji, s)
-    s = _SYMBOLS.sub(_spaced, s)
-    s = _DIGITS.sub("0", s)
-    s = "\n".join([" ".join(line.split()) for line in s.split("\n")])
+    s = _symbols_digits_spaces(s)
     return _NEG_SCOPE.sub(_scope, s)
 
 
@@ -198,6 +288,23 @@ def _powers(n: int, base: np.uint64) -> U64:
     return np.cumprod(out, dtype=np.uint64)
 
 
+# P**j and P**-j for j = 0..len-1, grown on demand and replaced as one tuple (thread-safe:
+# readers see either the old or the new pair, and both are correct for the lengths they hold)
+_POWER_CACHE: tuple[U64, U64] = (np.ones(1, np.uint64), np.ones(1, np.uint64))
+
+
+def _power_tables(n: int) -> tuple[U64, U64]:
+    """``(P**j, P**-j)`` for ``j = 0..n`` (slices of a cached table)."""
+    global _POWER_CACHE
+    pw, pinv = _POWER_CACHE
+    if pw.size <= n:
+        size = max(n + 1, 2 * pw.size, 1 << 16)
+        with np.errstate(over="ignore"):
+            pw, pinv = _powers(size - 1, _P), _powers(size - 1, _P_INV)
+        _POWER_CACHE = (pw, pinv)
+    return pw[: n + 1], pinv[: n + 1]
+
+
 def string_hash(word: str) -> int:
     """The 64-bit hash ``hash_batch`` gives a word token (used to build lexicon tables)."""
     h = 0
@@ -235,10 +342,9 @@ def hash_batch(
     keep = ends > starts
     starts, ends = starts[keep], ends[keep]
     with np.errstate(over="ignore"):
-        pinv = _powers(n, _P_INV)
+        pw, pinv = _power_tables(n)
         g = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum(c1 * pinv[1:], out=g[1:])
-        pw = _powers(n, _P)
         tok_hash = (g[ends] - g[starts]) * pw[ends]
         tok_rows = nl_cum[starts]
         same = tok_rows[1:] == tok_rows[:-1]
@@ -248,26 +354,43 @@ def hash_batch(
         w_b = (((w_hash ^ _SALT_WORD) * _MIX) >> shift).astype(np.int64)
     w_rows = np.concatenate((tok_rows, tok_rows[:-1][same]))
 
-    # character n-grams: rolling hash over slices (no gathers): h_k = h_{k-1} * P + c
+    # character n-grams: rolling hash over slices (no gathers): h_k = h_{k-1} * P + c, updated
+    # in place, each n-gram length written straight into its segment of the output (large
+    # temporaries cost page faults: fewer of them matter as much as fewer operations)
     lo, hi = char_ngrams
-    c_rows_l: list[I64] = []
-    c_b_l: list[I64] = []
+    sizes: list[int] = []
+    masks: list[npt.NDArray[np.bool_]] = []
     if hi >= lo > 0:
+        for k in range(lo, min(hi, n) + 1):
+            masks.append(nl_cum[k : n + 1] == nl_cum[: n - k + 1])
+            sizes.append(int(np.count_nonzero(masks[-1])))
+    total = sum(sizes)
+    c_b = np.empty(total, dtype=np.int64)
+    c_rows = np.empty(total, dtype=np.int64)
+    if masks:
         h = c1.copy()
+        tmp = np.empty(n, dtype=np.uint64)
+        offset = 0
         with np.errstate(over="ignore"):
-            for k in range(1, hi + 1):
+            for k in range(1, lo + len(masks)):
+                m = n - k + 1
+                hk = h[:m]
                 if k > 1:
-                    h = h[:-1] * _P + c1[k - 1 :]
-                if k < lo or h.size == 0:
+                    hk *= _P
+                    hk += c1[k - 1 :]
+                if k < lo:
                     continue
-                ok = nl_cum[k : n + 1] == nl_cum[: n - k + 1]
-                b = ((((h ^ _SALT_CHAR) + np.uint64(k)) * _MIX) >> shift).astype(np.int64)
-                c_b_l.append(b[ok])
-                c_rows_l.append(nl_cum[: n - k + 1][ok])
+                ok, size = masks[k - lo], sizes[k - lo]
+                t = tmp[:m]
+                np.bitwise_xor(hk, _SALT_CHAR, out=t)
+                t += np.uint64(k)
+                t *= _MIX
+                t >>= shift
+                np.compress(ok, t.view(np.int64), out=c_b[offset : offset + size])
+                np.compress(ok, nl_cum[:m], out=c_rows[offset : offset + size])
+                offset += size
     w_bounds = (0, tok_rows.size, w_rows.size)
-    c_bounds = tuple(np.cumsum([0] + [r.size for r in c_rows_l]).tolist())
-    c_rows = np.concatenate(c_rows_l) if c_rows_l else np.zeros(0, dtype=np.int64)
-    c_b = np.concatenate(c_b_l) if c_b_l else np.zeros(0, dtype=np.int64)
+    c_bounds = tuple(np.cumsum([0, *sizes]).tolist())
     return Hashed(
         word_rows=w_rows,
         word_buckets=w_b,
@@ -283,8 +406,64 @@ def hash_batch(
     )
 
 
-def member(table: U64, values: U64) -> npt.NDArray[np.bool_]:
-    """``np.isin`` for a sorted, de-duplicated ``table`` (binary search; no sorting per call)."""
+@dataclass(frozen=True, slots=True)
+class HashIndex:
+    """An open-addressing hash table over 64-bit token hashes, looked up a batch at a time.
+
+    A binary search (``np.searchsorted``) into a 15,000-word lexicon costs about 80 ns per
+    token; here most tokens need one gather into a quarter-full table (empty slot: absent).
+    """
+
+    keys: U64  # 2**bits slots; meaningful where ``slots >= 0``
+    slots: I64  # index into the hashes the table was built from, -1 = empty slot
+    shift: np.uint64
+    probes: int  # longest probe sequence of any key
+
+    @classmethod
+    def build(cls, hashes: U64) -> HashIndex:
+        bits = max(6, int(4 * hashes.size).bit_length())  # load factor at most 1/4
+        size = 1 << bits
+        keys = [0] * size
+        slots = [-1] * size
+        probes = 1
+        mix, shift, mask = int(_MIX), 64 - bits, size - 1
+        for i, h in enumerate(hashes.tolist()):
+            slot, length = ((h * mix) % 2**64) >> shift, 1
+            while slots[slot] >= 0 and keys[slot] != h:
+                slot, length = (slot + 1) & mask, length + 1
+            keys[slot], slots[slot] = h, i
+            probes = max(probes, length)
+        return cls(
+            keys=np.array(keys, dtype=np.uint64),
+            slots=np.array(slots, dtype=np.int64),
+            shift=np.uint64(shift),
+            probes=probes,
+        )
+
+    def find(self, values: U64) -> I64:
+        """Index of each value in the hashes the table was built from, -1 when absent."""
+        out = np.full(values.size, -1, dtype=np.int64)
+        if values.size == 0:
+            return out
+        mask = self.keys.size - 1
+        with np.errstate(over="ignore"):
+            slot = ((values * _MIX) >> self.shift).astype(np.int64)
+        todo = np.arange(values.size)
+        for _ in range(self.probes):
+            owner = self.slots[slot]
+            found = (self.keys[slot] == values) & (owner >= 0)
+            out[todo[found]] = owner[found]
+            more = ~found & (owner >= 0)
+            if not more.any():
+                break
+            todo, values, slot = todo[more], values[more], (slot[more] + 1) & mask
+        return out
+
+
+def member(table: U64 | HashIndex, values: U64) -> npt.NDArray[np.bool_]:
+    """``np.isin`` for a sorted, de-duplicated ``table`` or a ``HashIndex``."""
+    if isinstance(table, HashIndex):
+        return table.find(values) >= 0
     if table.size == 0:
         return np.zeros(values.size, dtype=bool)
     pos = np.minimum(np.searchsorted(table, values), table.size - 1)
@@ -315,10 +494,21 @@ class Lexicon:
         """Valence of each token (0 when absent)."""
         if self.hashes.size == 0:
             return np.zeros(token_hash.size, dtype=np.float32)
-        pos = np.searchsorted(self.hashes, token_hash)
-        pos = np.minimum(pos, self.hashes.size - 1)
-        hit = self.hashes[pos] == token_hash
-        return np.where(hit, self.valences[pos], np.float32(0.0)).astype(np.float32)
+        pos = _lexicon_index(self.hashes).find(token_hash)
+        return np.where(pos >= 0, self.valences[pos], np.float32(0.0)).astype(np.float32)
+
+
+# Built once per distinct lexicon array (the shipped models hold one lexicon each); keyed by
+# the array's identity, which the frozen Lexicon keeps alive as long as it is used.
+_LEXICON_INDEXES: dict[int, tuple[U64, HashIndex]] = {}
+
+
+def _lexicon_index(hashes: U64) -> HashIndex:
+    entry = _LEXICON_INDEXES.get(id(hashes))
+    if entry is None or entry[0] is not hashes:
+        entry = (hashes, HashIndex.build(hashes))
+        _LEXICON_INDEXES[id(hashes)] = entry
+    return entry[1]
 
 
 N_LEX_FEATURES = 6
@@ -344,7 +534,7 @@ def lexicon_features(hashed: Hashed, lexicon: Lexicon) -> F32:
     val = lexicon.lookup(th)
     if th.size > 1:
         prev_int = np.zeros(th.size, dtype=bool)
-        prev_int[1:] = member(lexicon.intensifier_hashes, th[:-1]) & (rows[1:] == rows[:-1])
+        prev_int[1:] = member(_INTENSIFIER_INDEX, th[:-1]) & (rows[1:] == rows[:-1])
         val = np.where(prev_int, val * np.float32(1.5), val)
     pos = np.bincount(rows, weights=np.maximum(val, 0), minlength=n_docs)
     neg = np.bincount(rows, weights=np.maximum(-val, 0), minlength=n_docs)
@@ -379,7 +569,10 @@ def booster_multiplier(hashed: Hashed) -> npt.NDArray[np.float64]:
     return 1.0 + 0.5 * np.minimum(count, 2)
 
 
-_BOOSTERS_TABLE = np.unique(np.array([string_hash(w) for w in BOOSTERS], dtype=np.uint64))
-_NEGATOR_TABLE = np.unique(np.array([string_hash(w) for w in NEGATORS], dtype=np.uint64))
+_BOOSTERS_TABLE = HashIndex.build(np.array([string_hash(w) for w in BOOSTERS], dtype=np.uint64))
+_NEGATOR_TABLE = HashIndex.build(np.array([string_hash(w) for w in NEGATORS], dtype=np.uint64))
+_INTENSIFIER_INDEX = HashIndex.build(
+    np.array([string_hash(w) for w in INTENSIFIERS], dtype=np.uint64)
+)
 _HASH_Q = np.uint64(string_hash("?"))
 _HASH_EXCL = np.uint64(string_hash("!"))

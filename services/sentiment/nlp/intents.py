@@ -11,11 +11,10 @@ does not count.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Final
-
-import numpy as np
 
 from services.sentiment.nlp.features import trie_regex
 
@@ -187,22 +186,15 @@ _CANDIDATES: Final = _prefilter()
 _PRAISE_EMOJI: Final = ("👍", "👏", "🙏", "😍", "🥰", "❤", "💯")
 
 
-def _line_index(joined: str, n_texts: int) -> np.ndarray:
+def _line_index(joined: str, n_texts: int) -> list[int]:
+    """Offset of each text's first character in the joined batch (sorted, for ``bisect``)."""
     starts = [0]
     find = joined.find
     pos = find("\n")
     while pos >= 0:
         starts.append(pos + 1)
         pos = find("\n", pos + 1)
-    return np.asarray(starts[:n_texts], dtype=np.int64)
-
-
-def _hits(pattern: re.Pattern[str], joined: str, starts: np.ndarray) -> set[int]:
-    positions = [m.start() for m in pattern.finditer(joined)]
-    if not positions:
-        return set()
-    rows = np.searchsorted(starts, np.asarray(positions), side="right") - 1
-    return set(rows.tolist())
+    return starts[:n_texts]
 
 
 def _find_all(haystack: str, needle: str) -> list[int]:
@@ -232,11 +224,8 @@ def detect_rules(
     for row, line in enumerate(joined_lower.split("\n")):
         if "?" in line or question_match(line):
             intents[row].add(Intent.QUESTION)
-    praise_pos = [m for e in _PRAISE_EMOJI for m in _find_all(joined_lower, e)]
-    if praise_pos:
-        rows = np.searchsorted(starts, np.asarray(praise_pos), side="right") - 1
-        for row in set(rows.tolist()):
-            intents[row].add(Intent.PRAISE)
+    for pos in {m for e in _PRAISE_EMOJI for m in _find_all(joined_lower, e)}:
+        intents[bisect_right(starts, pos) - 1].add(Intent.PRAISE)
     crisis: list[list[CrisisCategory]] = [[] for _ in range(n_texts)]
     complaint_match = _COMPLAINT_RE.match
     praise_match = _PRAISE_RE.match
@@ -246,10 +235,10 @@ def detect_rules(
         pos = cand.start()
         row = -1
         if complaint_match(joined_lower, pos):
-            row = int(np.searchsorted(starts, pos, side="right") - 1)
+            row = bisect_right(starts, pos) - 1
             intents[row].add(Intent.COMPLAINT)
         if praise_match(joined_lower, pos):
-            row = row if row >= 0 else int(np.searchsorted(starts, pos, side="right") - 1)
+            row = row if row >= 0 else bisect_right(starts, pos) - 1
             intents[row].add(Intent.PRAISE)
         if pos < last_end:
             continue
@@ -265,7 +254,7 @@ def detect_rules(
         after = joined_lower[m.end() : (line_end if line_end >= 0 else len(joined_lower))][:40]
         if _RESOLVED_AFTER.match(after):
             continue
-        row = row if row >= 0 else int(np.searchsorted(starts, pos, side="right") - 1)
+        row = row if row >= 0 else bisect_right(starts, pos) - 1
         cat = CrisisCategory(m.lastgroup or "")
         if cat not in crisis[row]:
             crisis[row].append(cat)

@@ -67,20 +67,57 @@ def _stacked_design(hashed: Hashed, n_buckets: int) -> tuple[sp.csr_matrix, int,
     matrix and one sparse-dense product per batch instead of one per run.
     """
     n = hashed.n_docs
-    word_runs = np.diff(np.asarray(hashed.word_bounds, dtype=np.int64))
-    char_runs = np.diff(np.asarray(hashed.char_bounds, dtype=np.int64))
-    runs: npt.NDArray[np.int64] = np.concatenate((word_runs, char_runs)).astype(np.int64)
-    offsets = np.repeat(np.arange(runs.size, dtype=np.int64) * n, runs)
-    rows = np.concatenate((hashed.word_rows, hashed.char_rows)) + offsets
-    indptr = np.zeros(runs.size * n + 1, dtype=np.int32)
-    np.cumsum(np.bincount(rows, minlength=runs.size * n), out=indptr[1:])
-    buckets = np.concatenate((hashed.word_buckets, hashed.char_buckets)).astype(np.int32)
+    word_bounds = hashed.word_bounds
+    char_bounds = hashed.char_bounds
+    n_word, n_char = max(len(word_bounds) - 1, 0), max(len(char_bounds) - 1, 0)
+    # row counts of each row-sorted run, side by side: the CSR index pointer is their cumsum
+    counts = np.zeros((n_word + n_char) * n + 1, dtype=np.int32)
+    runs = [(hashed.word_rows, word_bounds, 0), (hashed.char_rows, char_bounds, n_word)]
+    for rows, bounds, first in runs:
+        for j in range(len(bounds) - 1):
+            at = (first + j) * n + 1
+            counts[at : at + n] = np.bincount(rows[bounds[j] : bounds[j + 1]], minlength=n)
+    indptr = np.cumsum(counts, dtype=np.int32)
+    n_words = hashed.word_buckets.size
+    buckets = np.empty(n_words + hashed.char_buckets.size, dtype=np.int32)
+    buckets[:n_words] = hashed.word_buckets
+    buckets[n_words:] = hashed.char_buckets
     matrix = sp.csr_matrix(
-        (np.ones(rows.size, dtype=np.float32), buckets, indptr),
-        shape=(runs.size * n, n_buckets),
+        (_ones(buckets.size), buckets, indptr),
+        shape=((n_word + n_char) * n, n_buckets),
         copy=False,
     )
-    return matrix, int(word_runs.size), int(char_runs.size)
+    return matrix, n_word, n_char
+
+
+_ONES: F32 = np.ones(1 << 16, dtype=np.float32)
+_ONES.flags.writeable = False
+
+
+def _ones(size: int) -> F32:
+    """A read-only view of ``size`` ones (the design matrix's values), grown on demand."""
+    global _ONES
+    ones = _ONES
+    if ones.size < size:
+        ones = np.ones(max(size, 2 * ones.size), dtype=np.float32)
+        ones.flags.writeable = False
+        _ONES = ones
+    return ones[:size]
+
+
+def family_sums(
+    hashed: Hashed, weights: F32
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Sums of ``weights`` rows over each document's word and character n-gram occurrences.
+
+    ``weights`` is ``(n_buckets, k)``; the result is two ``(n_docs, k)`` arrays.  Several
+    models over the same features can share one product by stacking their weight columns.
+    """
+    n = hashed.n_docs
+    design, n_word, n_char = _stacked_design(hashed, weights.shape[0])
+    k = weights.shape[1]
+    blocks = np.asarray(design @ weights, dtype=np.float64).reshape(n_word + n_char, n, k)
+    return blocks[:n_word].sum(axis=0), blocks[n_word:].sum(axis=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,19 +153,27 @@ class HashedLinearModel:
         multiplied with the weight matrix in scipy's C loop; the per-family scale is applied
         per row.
         """
-        n = hashed.n_docs
-        design, n_word, n_char = _stacked_design(hashed, self.n_buckets)
-        k = self.weights.shape[1]
-        blocks = np.asarray(design @ self.weights, dtype=np.float64).reshape(n_word + n_char, n, k)
-        word = blocks[:n_word].sum(axis=0)
-        char = blocks[n_word:].sum(axis=0)
+        word, char = family_sums(hashed, self.weights)
+        return self.finish(hashed, word, char)
+
+    def finish(
+        self,
+        hashed: Hashed,
+        word: npt.NDArray[np.float64],
+        char: npt.NDArray[np.float64],
+        boost: npt.NDArray[np.float64] | None = None,
+    ) -> F32:
+        """Scores from the per-family weight sums of ``family_sums`` (this model's columns).
+
+        ``boost`` is ``booster_multiplier(hashed)`` when the caller has it already.
+        """
         out = word * hashed.word_scale[:, None] + char * hashed.char_scale[:, None]
         out += self.bias
         if self.lexicon is not None:
             out += lexicon_features(hashed, self.lexicon) @ self.lex_weights.T
         if self.kind == "multiclass":  # sharpen around the mean so the ranking is kept
             out -= out.mean(axis=1, keepdims=True)
-        out *= booster_multiplier(hashed)[:, None]
+        out *= (booster_multiplier(hashed) if boost is None else boost)[:, None]
         result: F32 = out.astype(np.float32)
         return result
 
@@ -266,5 +311,6 @@ __all__ = [
     "ModelLoadError",
     "OnnxSentimentModel",
     "SentimentModel",
+    "family_sums",
     "load_bundle",
 ]

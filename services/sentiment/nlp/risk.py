@@ -24,26 +24,15 @@ therefore tops out near 0.4, the same post by a journalist with 100k followers n
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Final, TypeVar
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.sentiment.nlp._construct import build as _build
 from services.sentiment.nlp.intents import CrisisCategory
 from services.sentiment.nlp.stakeholders import StakeholderType
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _build(cls: type[_M], values: dict[str, Any]) -> _M:
-    """Unvalidated construction of values computed here (see ``schemas.build``)."""
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
 
 
 class Engagement(BaseModel):
@@ -125,7 +114,7 @@ def risk_scores(
     """Risk in [0, 1] and its factors for a batch (formula in the module docstring)."""
     negativity = np.clip(-np.asarray(sentiment_scores, dtype=np.float64), 0.0, 1.0)
     crisis = np.array(
-        [max((CRISIS_WEIGHT[c] for c in cats), default=0.0) for cats in crisis_categories],
+        [max([CRISIS_WEIGHT[c] for c in cats]) if cats else 0.0 for cats in crisis_categories],
         dtype=np.float64,
     )
     complaint = np.asarray(complaints, dtype=np.float64)
@@ -134,33 +123,36 @@ def risk_scores(
     weight = np.array([STAKEHOLDER_WEIGHT[s] for s in stakeholders], dtype=np.float64)
     exposure = 0.4 + 0.3 * reach + 0.3 * weight
     risk = np.clip(signal * exposure, 0.0, 1.0).round(4).tolist()
-    columns = zip(
-        negativity.round(4).tolist(),
-        crisis.tolist(),
-        crisis_categories,
-        complaint.tolist(),
-        reach.round(4).tolist(),
-        weight.tolist(),
-        signal.round(4).tolist(),
-        exposure.round(4).tolist(),
-        strict=True,
-    )
     return [
-        (r, _build(RiskFactors, dict(zip(_FACTOR_FIELDS, values, strict=True))))
-        for r, values in zip(risk, columns, strict=True)
+        (
+            r,
+            _build(
+                RiskFactors,
+                {
+                    "negativity": ng,
+                    "crisis": cr,
+                    "crisis_categories": cats,
+                    "complaint": cp,
+                    "reach": rc,
+                    "stakeholder_weight": wt,
+                    "signal": sg,
+                    "exposure": ex,
+                },
+            ),
+        )
+        for r, ng, cr, cats, cp, rc, wt, sg, ex in zip(
+            risk,
+            negativity.round(4).tolist(),
+            crisis.tolist(),
+            crisis_categories,
+            complaint.tolist(),
+            reach.round(4).tolist(),
+            weight.tolist(),
+            signal.round(4).tolist(),
+            exposure.round(4).tolist(),
+            strict=True,
+        )
     ]
-
-
-_FACTOR_FIELDS: Final = (
-    "negativity",
-    "crisis",
-    "crisis_categories",
-    "complaint",
-    "reach",
-    "stakeholder_weight",
-    "signal",
-    "exposure",
-)
 
 
 def risk_score(

@@ -7,30 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.sentiment.nlp._construct import build
 from services.sentiment.nlp.intents import CrisisCategory, Intent
 from services.sentiment.nlp.risk import Engagement, RiskFactors
 from services.sentiment.nlp.stakeholders import Author, StakeholderType
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def build(cls: type[_M], values: dict[str, Any]) -> _M:
-    """An instance of a frozen model from values the caller guarantees valid (no validation).
-
-    ``model_construct`` costs about 1.5 µs per object; this sets the same four slots directly,
-    half that, which matters at three objects per mention and tens of thousands per second.
-    Used only for objects the enricher computes itself (enum members, floats in range).
-    """
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
 
 
 class SentimentLabel(StrEnum):
