@@ -48,6 +48,8 @@ class PlaybookSettings(ServiceSettings):
     #: The sweep also (re)schedules deadlines due within this horizon.
     deadline_horizon_seconds: float = 3600.0
     health_check_interval_seconds: int = 10
+    #: How long processed batch ids are kept (a redelivered job older than this runs again).
+    processed_batch_retention_hours: float = 72.0
     #: Publish incident events on Redis pub/sub (read by the gateway's subscriptions).
     publish_events: bool = True
     #: Link to an incident in the tenant's frontend (``{incident_id}``), for reports.

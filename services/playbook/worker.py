@@ -40,7 +40,7 @@ from services.playbook.evaluation.jobs import (
     step_deadline,
     sweep_deadlines,
 )
-from services.playbook.evaluation.service import Evaluator, advance_idle
+from services.playbook.evaluation.service import Evaluator, advance_idle, prune_processed
 from services.playbook.settings import PlaybookSettings
 
 log = structlog.get_logger("uitkijk.playbook.worker")
@@ -68,6 +68,10 @@ async def _housekeeping(ctx: dict[str, Any]) -> None:
             await advance_idle(evaluator)
         except Exception as exc:
             log.warning("idle detector sweep failed", error=repr(exc))
+        try:
+            await prune_processed(evaluator)
+        except Exception as exc:
+            log.warning("pruning processed batches failed", error=repr(exc))
         await asyncio.sleep(settings.housekeeping_interval_seconds)
 
 

@@ -265,3 +265,16 @@ async def test_concurrent_batches_of_one_tenant_open_a_single_incident(
             .all()
         )
     assert sum(c.total for c in counts if c.topic == "*") == 18  # no lost update
+
+
+async def test_processed_batch_ids_are_forgotten_after_their_retention(
+    pb: Harness, tenant: str
+) -> None:
+    from services.playbook.evaluation.service import prune_processed
+
+    scored_batch = batch(tenant, quiet(pb.clock, 2))
+    await pb.evaluate(scored_batch)
+    assert (await pb.evaluate(scored_batch)).status == "duplicate"
+    pb.clock.advance(hours=pb.settings.processed_batch_retention_hours + 1)
+    assert await prune_processed(pb.evaluator) >= 1
+    assert (await pb.evaluate(scored_batch)).status == "evaluated"

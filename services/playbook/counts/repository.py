@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -155,3 +155,10 @@ async def curve(
     return [
         (r[0], int(r[1]), int(r[2]), float(r[3])) for r in (await session.execute(statement)).all()
     ]
+
+
+async def prune_processed(session: AsyncSession, older_than: datetime, limit: int = 10_000) -> int:
+    """Forget processed batch ids older than the retention (arq redelivers within minutes)."""
+    doomed = select(PB.c.batch_id).where(PB.c.processed_at < older_than).limit(limit)
+    result = await session.execute(delete(PB).where(PB.c.batch_id.in_(doomed.scalar_subquery())))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -363,3 +363,10 @@ async def advance_idle(ev: Evaluator, *, limit: int = 200) -> int:
         if ev.dispatcher is not None:
             await ev.dispatcher.dispatch(fx, now)
     return len(idle)
+
+
+async def prune_processed(ev: Evaluator) -> int:
+    """Drop processed batch ids past their retention; returns how many."""
+    older_than = ev.clock.now() - timedelta(hours=ev.settings.processed_batch_retention_hours)
+    async with transaction(ev.sessions) as session:
+        return await counts.prune_processed(session, older_than)
