@@ -7,7 +7,6 @@ marked as a conflict (and neither may become ready) until one is withdrawn.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -17,6 +16,7 @@ from services.common.auth import Caller
 from services.playbook import hooks
 from services.playbook.effects import Effects
 from services.playbook.ids import ordered_id
+from services.playbook.incidents import conflicts
 from services.playbook.incidents import repository as repo
 from services.playbook.incidents import service as incidents
 from services.playbook.incidents.errors import (
@@ -45,12 +45,6 @@ from services.playbook.playbooks import (
     render_template,
 )
 
-LIVE = (
-    StatementStatus.DRAFT.value,
-    StatementStatus.APPROVED.value,
-    StatementStatus.READY.value,
-    StatementStatus.PUBLISHED.value,
-)
 MOVES: dict[str, tuple[str, ...]] = {
     "draft": ("ready", "withdrawn"),
     "approved": ("ready", "withdrawn"),
@@ -61,26 +55,9 @@ MOVES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def missing(statement: Statement, approvals: Sequence[Approval]) -> list[str]:
     done = {a.department for a in approvals if a.decision == "approved"}
     return [d for d in statement.required_approvals if d not in done]
-
-
-def conflicts_of(statements: Sequence[Statement]) -> dict[str, list[str]]:
-    """Statement id → the live statements it conflicts with (same incident, platform, audience)."""
-    groups: dict[tuple[str, str, str], list[Statement]] = defaultdict(list)
-    for s in statements:
-        if s.status in LIVE:
-            groups[(s.incident_id, s.platform, s.audience)].append(s)
-    out: dict[str, list[str]] = {}
-    for members in groups.values():
-        for s in members:
-            out[s.id] = [o.id for o in members if o.id != s.id and _norm(o.text) != _norm(s.text)]
-    return out
 
 
 def to_read(
@@ -123,8 +100,8 @@ async def read_many(
 ) -> list[StatementRead]:
     statements = await repo.statements_for(session, tenant, incident_ids)
     approvals = await repo.approvals_for(session, tenant, [s.id for s in statements])
-    conflicts = conflicts_of(statements)
-    return [to_read(s, approvals[s.id], conflicts.get(s.id, [])) for s in statements]
+    clashes = conflicts.conflicts_of(statements)
+    return [to_read(s, approvals[s.id], clashes.get(s.id, [])) for s in statements]
 
 
 async def read_one(session: AsyncSession, tenant: str, statement_id: str) -> StatementRead:
@@ -169,61 +146,6 @@ async def _render(
         ) from exc
     except (TemplateNotFound, TemplateLanguageMissing) as exc:
         raise TemplateProblem(str(exc)) from exc
-
-
-async def _recheck_conflicts(
-    session: AsyncSession,
-    incident: Incident,
-    platform: str,
-    audience: str,
-    *,
-    actor: str,
-    now: datetime,
-    fx: Effects,
-) -> None:
-    await session.flush()
-    statements = [
-        s
-        for s in await repo.statements_for(session, incident.tenant, [incident.id], lock=True)
-        if s.platform == platform and s.audience == audience
-    ]
-    conflicts = conflicts_of(statements)
-    flagged = [s for s in statements if conflicts.get(s.id) and not s.conflict]
-    cleared = [s for s in statements if s.conflict and not conflicts.get(s.id)]
-    for s in flagged:
-        s.conflict = True
-        s.updated_at = now
-    for s in cleared:
-        s.conflict = False
-        s.updated_at = now
-    if flagged:
-        ids = sorted({s.id for s in flagged} | {o for s in flagged for o in conflicts[s.id]})
-        incidents.record(
-            session,
-            fx,
-            incident,
-            TimelineKind.STATEMENT,
-            f"Conflict: {len(ids)} different drafts for {platform}/{audience}; withdraw all but one",
-            actor=actor,
-            now=now,
-            data={
-                "conflict": True,
-                "statement_ids": ids,
-                "platform": platform,
-                "audience": audience,
-            },
-        )
-    if cleared:
-        incidents.record(
-            session,
-            fx,
-            incident,
-            TimelineKind.STATEMENT,
-            f"Conflict for {platform}/{audience} resolved",
-            actor=actor,
-            now=now,
-            data={"conflict": False, "statement_ids": [s.id for s in cleared]},
-        )
 
 
 async def draft(
@@ -287,7 +209,7 @@ async def draft(
         now=now,
         data={"statement_id": statement.id, "status": statement.status},
     )
-    await _recheck_conflicts(
+    await conflicts.recheck(
         session, incident, body.platform, body.audience, actor=actor, now=now, fx=fx
     )
     return statement
@@ -362,7 +284,7 @@ async def decide(
         data={"statement_id": statement.id, "department": department, "decision": decision},
     )
     if not approve:
-        await _recheck_conflicts(
+        await conflicts.recheck(
             session,
             incident,
             statement.platform,
@@ -395,7 +317,9 @@ async def move(
         if lacking:
             raise ApprovalRequired(statement.id, lacking)
         if statement.conflict:
-            others = conflicts_of(await repo.statements_for(session, tenant, [incident.id]))
+            others = conflicts.conflicts_of(
+                await repo.statements_for(session, tenant, [incident.id])
+            )
             raise StatementConflict(statement.id, others.get(statement.id, []))
     statement.status = to.value
     statement.updated_at = now
@@ -427,7 +351,7 @@ async def move(
             now=now,
         )
     if to is StatementStatus.WITHDRAWN:
-        await _recheck_conflicts(
+        await conflicts.recheck(
             session, incident, statement.platform, statement.audience, actor=actor, now=now, fx=fx
         )
     return statement
