@@ -13,8 +13,6 @@ from services.playbook.evaluation.jobs import step_deadline, sweep_deadlines
 from services.playbook.notifications.tables import WebhookDelivery
 from tests.playbook.conftest import Harness, open_datalek, run_worker, steps_of, timeline
 
-pytestmark = pytest.mark.sqlite
-
 
 async def test_a_missed_deadline_escalates_notifies_and_raises_severity(
     pb: Harness, tenant: str

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from services.playbook.counts.tables import MinuteCount
@@ -21,8 +20,6 @@ from tests.playbook.conftest import (
     steps_of,
     timeline,
 )
-
-pytestmark = pytest.mark.sqlite
 
 
 async def test_a_datalek_burst_through_the_worker_opens_one_incident_with_its_steps(

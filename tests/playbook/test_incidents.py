@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import orjson
-import pytest
 from redis.asyncio import Redis
 
 from services.common.contracts import EVENT_ADAPTER, IncidentEventV1, events_channel
 from tests.playbook.conftest import Harness, batch, datalek_burst, open_datalek, steps_of, timeline
-
-pytestmark = pytest.mark.sqlite
 
 
 async def test_transitions_follow_the_lifecycle_and_refuse_the_rest(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-import pytest
 from prometheus_client import REGISTRY
 
 from services.playbook.evaluation.jobs import step_deadline
@@ -19,8 +18,6 @@ from tests.playbook.conftest import (
     run_worker,
     steps_of,
 )
-
-pytestmark = pytest.mark.sqlite
 
 
 async def test_the_social_freeze_follows_incident_severity(pb: Harness, tenant: str) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 import yaml
 
 from services.playbook.playbooks import load_library
 from services.playbook.playbooks.library import library_files
 from tests.playbook.conftest import Harness, batch, datalek_burst
-
-pytestmark = pytest.mark.sqlite
 
 YAML = {"Content-Type": "application/yaml"}
 

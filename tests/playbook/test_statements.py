@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.playbook.conftest import Harness, open_datalek, steps_of, timeline
-
-pytestmark = pytest.mark.sqlite
 
 
 async def _started_holding_step(pb: Harness, tenant: str) -> tuple[dict[str, Any], dict[str, Any]]:
