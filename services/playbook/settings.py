@@ -43,7 +43,9 @@ class PlaybookSettings(ServiceSettings):
     worker_max_tries: int = 5
     retry_backoff_seconds: float = 1.0
     retry_backoff_max_seconds: float = 30.0
-    #: The worker's housekeeping loop: queue-depth gauge and the deadline sweep.
+    #: The worker's housekeeping loop: queue-depth gauge, deadline sweep, idle detector minutes,
+    #: pruning of processed batch ids.
+    run_housekeeping: bool = True
     housekeeping_interval_seconds: float = 5.0
     #: The sweep also (re)schedules deadlines due within this horizon.
     deadline_horizon_seconds: float = 3600.0

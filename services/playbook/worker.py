@@ -51,13 +51,20 @@ def health_key(settings: PlaybookSettings) -> str:
     return f"{settings.queue_prefix}:health:playbook:{pod}"
 
 
+async def record_ready_depth(redis: Any, settings: PlaybookSettings) -> int:
+    """Set ``uitkijk_queue_ready_jobs{queue="playbook"}``: jobs ready now, deferred deadlines
+    excluded (what autoscaling should follow)."""
+    depth = await ready_depth(redis, queue_name(settings.queue_prefix, PLAYBOOK_QUEUE))
+    READY_JOBS.labels(queue=PLAYBOOK_QUEUE).set(depth)
+    return depth
+
+
 async def _housekeeping(ctx: dict[str, Any]) -> None:
     settings: PlaybookSettings = ctx["settings"]
     evaluator: Evaluator = ctx["evaluator"]
-    queue = queue_name(settings.queue_prefix, PLAYBOOK_QUEUE)
     while True:
         try:
-            READY_JOBS.labels(queue=PLAYBOOK_QUEUE).set(await ready_depth(ctx["redis"], queue))
+            await record_ready_depth(ctx["redis"], settings)
         except Exception as exc:  # the next round tries again
             log.warning("queue depth unavailable", error=repr(exc))
         try:
@@ -111,7 +118,8 @@ async def _startup(ctx: dict[str, Any]) -> None:
     evaluator, close = await open_evaluator(ctx["settings"], ctx["clock"])
     ctx["evaluator"] = evaluator
     ctx["close"] = close
-    ctx["housekeeping"] = asyncio.create_task(_housekeeping(ctx))
+    if ctx["settings"].run_housekeeping:
+        ctx["housekeeping"] = asyncio.create_task(_housekeeping(ctx))
     log.info("playbook worker started")
 
 

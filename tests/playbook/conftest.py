@@ -3,6 +3,7 @@ with a clock the tests move: deadlines are tested by advancing it, never by slee
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -113,6 +114,8 @@ async def playbook_factory(
             "rate_limit_per_second": 0,
             "run_delivery": False,
             "run_drills": False,
+            # the sweeps look at every tenant of the shared test database: tests call them directly
+            "run_housekeeping": False,
             "allow_private_webhook_targets": True,
         }
         values.update(overrides)
@@ -131,6 +134,11 @@ async def playbook_factory(
 
     yield make
     for lifespan, client, close, queue in reversed(opened):
+        # the deferred deadline jobs of this harness's queue: leave nothing in the shared Redis
+        name = queue.default_queue_name
+        job_ids = [k.decode() for k in await queue.zrange(name, 0, -1)]
+        if job_ids:
+            await queue.delete(*(f"arq:job:{j}" for j in job_ids), name)
         await queue.aclose()
         await close()
         await client.aclose()
@@ -215,7 +223,7 @@ async def run_worker(pb: Harness, jobs: int) -> Any:
     worker = create_worker(pb.settings, burst=True, clock=pb.clock)
     worker.max_burst_jobs = jobs
     try:
-        await worker.async_run()
+        await asyncio.wait_for(worker.async_run(), timeout=60)
     finally:
         # arq 0.28 closes its pool with redis' deprecated ``close()``; the warning is arq's.
         with warnings.catch_warnings():
