@@ -5,9 +5,7 @@ sandbox token, and the drill reports time to detect and time to that step."""
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import sys
 import uuid
 import warnings
 from collections.abc import AsyncIterator, Callable
@@ -18,7 +16,6 @@ import httpx
 import pytest
 from arq.worker import Worker
 from fastapi import FastAPI
-from prometheus_client import REGISTRY
 
 from services.common.contracts import ScoredBatchV1
 from services.common.migrate import upgrade_async
@@ -157,17 +154,10 @@ async def test_a_drill_runs_through_the_real_workers_and_measures_the_team(
 
 
 def load_worker(service: str) -> Callable[..., Worker]:
-    """A service's ``create_worker``. Both workers register a gauge named
-    ``uitkijk_queue_ready_jobs`` (one process each in production); in this one test process the
-    one already registered is unregistered before the other module is imported."""
-    name = f"services.{service}.worker"
-    if name not in sys.modules:
-        for other in ("services.sentiment.worker", "services.playbook.worker"):
-            loaded = sys.modules.get(other)
-            if loaded is not None:
-                with contextlib.suppress(KeyError):
-                    REGISTRY.unregister(loaded.READY_JOBS)
-    create: Callable[..., Worker] = importlib.import_module(name).create_worker
+    """A service's ``create_worker`` (the tests never import another service at module level)."""
+    create: Callable[..., Worker] = importlib.import_module(
+        f"services.{service}.worker"
+    ).create_worker
     return create
 
 
