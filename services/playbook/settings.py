@@ -56,6 +56,9 @@ class PlaybookSettings(ServiceSettings):
     publish_events: bool = True
     #: Link to an incident in the tenant's frontend (``{incident_id}``), for reports.
     incident_url_template: str | None = None
+    #: The deployment's service URLs (``INGEST_URL``, ``SENTIMENT_URL``), used by drills.
+    ingest_url: str | None = None
+    sentiment_url: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -67,3 +70,17 @@ class PlaybookSettings(ServiceSettings):
                 notifications = notifications.model_dump()
             data = {**data, "notifications": {**notifications, "allow_private_targets": True}}
         return data
+
+    @model_validator(mode="after")
+    def _share_deployment_urls(self) -> PlaybookSettings:
+        """``INGEST_URL``/``SENTIMENT_URL`` and the incident link reach the embedded settings
+        unless those were set on their own."""
+        if self.ingest_url and "ingest_url" not in self.drills.model_fields_set:
+            self.drills = self.drills.model_copy(update={"ingest_url": self.ingest_url})
+        if self.sentiment_url and "sentiment_url" not in self.drills.model_fields_set:
+            self.drills = self.drills.model_copy(update={"sentiment_url": self.sentiment_url})
+        if self.incident_url_template and not self.notifications.incident_url_template:
+            self.notifications = self.notifications.model_copy(
+                update={"incident_url_template": self.incident_url_template}
+            )
+        return self
