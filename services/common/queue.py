@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 import time
 from typing import Any
 
@@ -130,3 +132,26 @@ class LazyQueue:
 
     async def close(self) -> None:
         await self.reset()
+
+
+def worker_health_key(prefix: str, queue: str) -> str:
+    """One key per pod (``POD_NAME``, else the host name): arq's ``--check`` reads one key per
+    queue, which would let one healthy pod vouch for a dead one."""
+    pod = os.environ.get("POD_NAME") or socket.gethostname()
+    return f"{prefix}:health:{queue}:{pod}"
+
+
+async def check_worker_health(redis_url: str, key: str, socket_seconds: float = 2.0) -> int:
+    """0 when ``key`` is fresh (the worker polled within its health interval), else 1."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(
+        redis_url, socket_timeout=socket_seconds, socket_connect_timeout=socket_seconds
+    )
+    try:
+        value = await client.get(key)
+    except Exception:  # unreachable Redis: not healthy, whatever the reason
+        return 1
+    finally:
+        await client.aclose()
+    return 0 if value is not None else 1

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import socket
 from typing import Any
 
 import structlog
@@ -26,11 +24,13 @@ from services.common.queue import (
     PLAYBOOK_QUEUE,
     READY_JOBS,
     LazyQueue,
+    check_worker_health,
     deserialize,
     queue_name,
     ready_depth,
     redis_settings,
     serialize,
+    worker_health_key,
 )
 from services.playbook.clock import Clock, SystemClock
 from services.playbook.effects import DEADLINE_JOB, Dispatcher
@@ -47,8 +47,7 @@ log = structlog.get_logger("uitkijk.playbook.worker")
 
 
 def health_key(settings: PlaybookSettings) -> str:
-    pod = os.environ.get("POD_NAME") or socket.gethostname()
-    return f"{settings.queue_prefix}:health:playbook:{pod}"
+    return worker_health_key(settings.queue_prefix, "playbook")
 
 
 async def record_ready_depth(redis: Any, settings: PlaybookSettings) -> int:
@@ -169,19 +168,11 @@ def create_worker(
 async def check_health(settings: PlaybookSettings | None = None) -> int:
     """0 when this pod's health key is fresh (the worker polled within its interval), else 1."""
     settings = settings or PlaybookSettings()
-    client = Redis.from_url(
-        settings.redis_url,
-        socket_timeout=settings.redis_timeout_seconds,
-        socket_connect_timeout=settings.redis_timeout_seconds,
+    code = await check_worker_health(
+        settings.redis_url, health_key(settings), settings.redis_timeout_seconds
     )
-    try:
-        value = await client.get(health_key(settings))
-    except Exception as exc:
-        log.warning("health check could not read Redis", error=repr(exc))
-        return 1
-    finally:
-        await client.aclose()
-    if value is None:
-        log.warning("health check key missing or expired", key=health_key(settings))
-        return 1
-    return 0
+    if code:
+        log.warning(
+            "health check failed: key missing, expired or unreadable", key=health_key(settings)
+        )
+    return code

@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import os
-import socket
 from datetime import timedelta
 from typing import Any
 
@@ -30,12 +28,14 @@ from services.common.observability import configure_logging
 from services.common.queue import (
     PLAYBOOK_QUEUE,
     SENTIMENT_QUEUE,
+    check_worker_health,
     create_queue_pool,
     deserialize,
     queue_name,
     ready_depth,
     redis_settings,
     serialize,
+    worker_health_key,
 )
 from services.sentiment.nlp import load_enricher
 from services.sentiment.pipeline import service
@@ -50,8 +50,7 @@ READY_JOBS = queue_metrics.READY_JOBS
 
 
 def health_key(settings: SentimentSettings) -> str:
-    pod = os.environ.get("POD_NAME") or socket.gethostname()
-    return f"{settings.queue_prefix}:health:sentiment:{pod}"
+    return worker_health_key(settings.queue_prefix, "sentiment")
 
 
 async def _housekeeping(ctx: dict[str, Any]) -> None:
@@ -160,19 +159,11 @@ def create_worker(settings: SentimentSettings | None = None, *, burst: bool = Fa
 async def check_health(settings: SentimentSettings | None = None) -> int:
     """0 when this pod's health key is fresh (the worker polled within its interval), else 1."""
     settings = settings or SentimentSettings()
-    client = Redis.from_url(
-        settings.redis_url,
-        socket_timeout=settings.redis_timeout_seconds,
-        socket_connect_timeout=settings.redis_timeout_seconds,
+    code = await check_worker_health(
+        settings.redis_url, health_key(settings), settings.redis_timeout_seconds
     )
-    try:
-        value = await client.get(health_key(settings))
-    except Exception as exc:
-        log.warning("health check could not read Redis", error=repr(exc))
-        return 1
-    finally:
-        await client.aclose()
-    if value is None:
-        log.warning("health check key missing or expired", key=health_key(settings))
-        return 1
-    return 0
+    if code:
+        log.warning(
+            "health check failed: key missing, expired or unreadable", key=health_key(settings)
+        )
+    return code

@@ -17,7 +17,7 @@ from prometheus_client import Counter, Gauge
 from pydantic import JsonValue, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.common.contracts import AuthorV1, EngagementV1, MentionBatchV1, MentionV1
+from services.common.contracts import MentionBatchV1, MentionV1
 from services.common.db import new_id, transaction
 from services.common.queue import LazyQueue
 from services.ingest.mentions import repository as repo
@@ -90,29 +90,9 @@ def _describe(error: ValidationError) -> str:
 
 
 def to_contract(mention: Mention) -> MentionV1:
-    return MentionV1(
-        id=mention.id,
-        platform=mention.platform,
-        external_id=mention.external_id,
-        url=mention.url,
-        text=mention.text,
-        language=mention.language,
-        created_at=mention.created_at,
-        author=AuthorV1(
-            handle=mention.author_handle,
-            name=mention.author_name,
-            followers=mention.author_followers,
-            verified=mention.author_verified,
-            bio=mention.author_bio,
-            url=mention.author_url,
-        ),
-        in_reply_to=mention.in_reply_to,
-        thread_id=mention.thread_id,
-        engagement=EngagementV1(
-            likes=mention.likes, shares=mention.shares, replies=mention.replies, views=mention.views
-        ),
-        ingested_at=mention.ingested_at,
-    )
+    """The stored mention as the queue contract (the sweeper's path; the hot path builds the wire
+    form directly in :func:`_wire_mention`)."""
+    return MentionV1.model_validate(to_read(mention).model_dump(exclude={"raw"}))
 
 
 def to_read(mention: Mention) -> MentionRead:
