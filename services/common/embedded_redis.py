@@ -22,6 +22,22 @@ def redis_answers(host: str = "127.0.0.1", port: int = 6379, timeout: float = 0.
         return False
 
 
+def _served_by(pid: int, port: int, timeout: float = 0.5) -> bool:
+    """Whether the Redis answering on ``port`` is process ``pid`` (and not someone else's)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as conn:
+            conn.sendall(b"INFO server\r\n")
+            data = b""
+            while b"process_id:" not in data or not data.endswith(b"\r\n"):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    except OSError:
+        return False
+    return f"process_id:{pid}\r\n".encode() in data
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
