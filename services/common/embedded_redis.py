@@ -92,12 +92,13 @@ def start_embedded_redis(
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if redis_answers(port=port):
-            return EmbeddedRedis(process, port)
         if process.poll() is not None:
             raise RuntimeError(
-                f"embedded redis exited with {process.returncode}; see {data_dir}/redis.log"
+                f"embedded redis exited with {process.returncode} (port {port} taken?); "
+                f"see {data_dir}/redis.log"
             )
+        if _served_by(process.pid, port):
+            return EmbeddedRedis(process, port)
         time.sleep(0.05)
     process.kill()
     raise RuntimeError("embedded redis did not answer in time")
