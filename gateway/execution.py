@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Sequence
+from math import isfinite
 from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLFloat,
     GraphQLID,
     GraphQLLeafType,
     GraphQLList,
@@ -49,7 +52,8 @@ class _Step(NamedTuple):
     nullable: bool
     item_nullable: bool
     details: Any  # graphql-core's field details list of this response key
-    #: A Python type whose values the leaf type outputs unchanged (``str`` for String and ID).
+    #: A Python type whose values the leaf type outputs unchanged (``str`` for String and ID;
+    #: ``float`` for Float, finite values only).
     same: type | None = None
 
 
@@ -59,6 +63,8 @@ def _same(named: Any) -> type | None:
         return str
     if named is GraphQLBoolean:
         return bool
+    if named is GraphQLFloat:
+        return float
     return None
 
 
@@ -127,6 +133,21 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._fast = manager is None or not manager.middlewares
         #: Objects completed on the fast path (for tests and curiosity).
         self.fast_objects = 0
+        #: Enum outputs by (type name, value type, value): strawberry's coercion scans every value.
+        self._enum_names: dict[tuple[str, type, Any], Any] = {}
+
+    def _leaf(self, named: GraphQLLeafType, value: Any) -> Any:
+        if not isinstance(named, GraphQLEnumType):
+            return _leaf(named, value)
+        key = (named.name, type(value), value)
+        try:
+            return self._enum_names[key]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable: nothing to remember
+            return _leaf(named, value)
+        coerced = self._enum_names[key] = _leaf(named, value)
+        return coerced
 
     def _plan(self, parent: GraphQLObjectType, grouped_field_set: Any) -> list[_Step] | None:
         cached = self._plans.get(id(grouped_field_set))
@@ -176,7 +197,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if kind == TYPENAME:
                 values.append(parent.name)
                 continue
-            value = getattr(source, step.attr, _MISSING)
+            value: Any = getattr(source, step.attr, _MISSING)
             if value is _MISSING:
                 raise _Fallback
             if value is None:
@@ -184,7 +205,12 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     raise _Fallback
                 values.append(None)
             elif kind == LEAF:
-                values.append(value if type(value) is step.same else _leaf(step.named, value))
+                # Inline (no call per field): Float outputs a float as it is when it is finite.
+                same = step.same
+                if type(value) is same and (same is not float or isfinite(value)):  # type: ignore[arg-type]
+                    values.append(value)
+                else:
+                    values.append(self._leaf(step.named, value))
             elif kind == OBJECT:
                 _is_type_of(step.named, value)
                 values.append((value, self._subfields(step)))
@@ -198,10 +224,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                             if not step.item_nullable:
                                 raise _Fallback
                             items.append(None)
-                        elif type(item) is step.same:
+                        elif type(item) is step.same and (step.same is not float or isfinite(item)):  # type: ignore[arg-type]
                             items.append(item)
                         else:
-                            items.append(_leaf(step.named, item))
+                            items.append(self._leaf(step.named, item))
                     values.append(items)
                 else:
                     for item in value:

@@ -47,6 +47,8 @@ class RiskFactors:
     def from_map(cls, factors: Mapping[str, object]) -> RiskFactors:
         def number(name: str) -> float | None:
             value = factors.get(name)
+            if type(value) is float:
+                return value
             if isinstance(value, int | float) and not isinstance(value, bool):
                 return float(value)
             return None
