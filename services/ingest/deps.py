@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.auth import Caller, require
+from services.common.deps import Sessions as Sessions
+from services.common.deps import Tx as Tx
 from services.common.queue import LazyQueue
 from services.ingest.mentions.service import SentLog
 from services.ingest.settings import IngestSettings
-
-
-async def _tx(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for one request; the endpoint commits, anything left open is rolled back."""
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    async with sessions() as session:
-        yield session
-
-
-def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    factory: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    return factory
 
 
 def _queue(request: Request) -> LazyQueue:
@@ -41,10 +29,6 @@ def _settings(request: Request) -> IngestSettings:
     return settings
 
 
-# scope="function": the session closes before the response is sent, so a failed commit can
-# never have answered 202 already.
-Tx = Annotated[AsyncSession, Depends(_tx, scope="function")]
-Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 Queue = Annotated[LazyQueue, Depends(_queue)]
 Sent = Annotated[SentLog, Depends(_sent_log)]
 Settings = Annotated[IngestSettings, Depends(_settings)]

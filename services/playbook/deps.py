@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth import Caller, require
+from services.common.deps import Tx as Tx
 from services.playbook.clock import Clock
 from services.playbook.effects import Dispatcher
 from services.playbook.settings import PlaybookSettings
-
-
-async def _tx(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for one request; the endpoint commits, anything left open is rolled back."""
-    async with request.app.state.sessions() as session:
-        yield session
 
 
 def _settings(request: Request) -> PlaybookSettings:
@@ -35,9 +28,6 @@ def _dispatcher(request: Request) -> Dispatcher:
     return dispatcher
 
 
-# scope="function": the session closes before the response is sent, so a failed commit can
-# never have answered 2xx already.
-Tx = Annotated[AsyncSession, Depends(_tx, scope="function")]
 Settings = Annotated[PlaybookSettings, Depends(_settings)]
 Now = Annotated[Clock, Depends(_clock)]
 Dispatch = Annotated[Dispatcher, Depends(_dispatcher)]

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.auth import Caller, CurrentCaller, require
+from services.common.deps import Sessions as Sessions
+from services.common.deps import Tx as Tx
 from services.common.problems import Forbidden
 from services.sentiment.nlp import Enricher
 from services.sentiment.settings import SentimentSettings
-
-
-async def _tx(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session for one request; the endpoint commits, anything left open is rolled back."""
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    async with sessions() as session:
-        yield session
-
-
-def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    factory: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    return factory
 
 
 def _settings(request: Request) -> SentimentSettings:
@@ -48,10 +36,6 @@ def require_any(*scopes: str) -> Any:
     return Depends(dependency)
 
 
-# scope="function": the session closes before the response is sent, so a failed commit can
-# never have answered 2xx already.
-Tx = Annotated[AsyncSession, Depends(_tx, scope="function")]
-Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
 Settings = Annotated[SentimentSettings, Depends(_settings)]
 EnricherDep = Annotated[Enricher, Depends(_enricher)]
 MentionsReader = Annotated[Caller, require("mentions:read")]
