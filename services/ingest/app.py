@@ -17,6 +17,7 @@ from services.common.app import build_app
 from services.common.db import create_engine, session_factory
 from services.common.health import database_check, redis_check
 from services.common.migrate import upgrade_async
+from services.common.outbox import SentLog
 from services.common.queue import SENTIMENT_QUEUE, LazyQueue
 from services.ingest.imports.router import router as imports_router
 from services.ingest.mentions import service
@@ -69,7 +70,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             SENTIMENT_QUEUE,
             settings.redis_timeout_seconds,
         )
-        app.state.sent_log = service.SentLog()
+        app.state.sent_log = SentLog()
         app.state.readiness_checks = {
             "database": database_check(engine),
             "redis": redis_check(redis),

@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 from services.common.auth import Caller, require
 from services.common.deps import Sessions as Sessions
 from services.common.deps import Tx as Tx
+from services.common.outbox import SentLog
 from services.common.queue import LazyQueue
-from services.ingest.mentions.service import SentLog
 from services.ingest.settings import IngestSettings
 
 

@@ -25,6 +25,7 @@ from services.common.app import tune_gc
 from services.common.db import create_engine, session_factory
 from services.common.migrate import upgrade_async
 from services.common.observability import configure_logging
+from services.common.outbox import SentLog
 from services.common.queue import (
     PLAYBOOK_QUEUE,
     SENTIMENT_QUEUE,
@@ -40,7 +41,7 @@ from services.common.queue import (
 from services.sentiment.nlp import load_enricher
 from services.sentiment.pipeline import service
 from services.sentiment.pipeline.jobs import SCORE_JOB, score_batch
-from services.sentiment.pipeline.service import Pipeline, SentLog
+from services.sentiment.pipeline.service import Pipeline
 from services.sentiment.settings import SentimentSettings
 from services.sentiment.topics.service import ProfileCache
 

@@ -15,11 +15,12 @@ from prometheus_client import REGISTRY
 
 from services.common.db import create_engine, session_factory
 from services.common.embedded_redis import free_port, start_embedded_redis
+from services.common.outbox import SentLog
 from services.common.queue import PLAYBOOK_QUEUE, SENTIMENT_QUEUE, create_queue_pool
 from services.sentiment.nlp import load_enricher
 from services.sentiment.pipeline import service
 from services.sentiment.pipeline.jobs import score_batch
-from services.sentiment.pipeline.service import Pipeline, SentLog
+from services.sentiment.pipeline.service import Pipeline
 from services.sentiment.settings import SentimentSettings
 from services.sentiment.topics.service import ProfileCache
 from services.sentiment.worker import check_health

@@ -17,8 +17,10 @@ from prometheus_client import Counter, Gauge
 from pydantic import JsonValue, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.common import outbox
 from services.common.contracts import MentionBatchV1, MentionV1
 from services.common.db import new_id, transaction
+from services.common.outbox import SentLog
 from services.common.queue import LazyQueue
 from services.ingest.mentions import repository as repo
 from services.ingest.mentions.errors import InvalidTimeRange
@@ -61,24 +63,6 @@ class Accepted:
 
     result: BatchResult
     batches: list[PlannedBatch] = field(default_factory=list)
-
-
-class SentLog:
-    """Batch ids that reached the queue but whose outbox rows are not yet deleted.
-
-    Deleting them in bulk from the sweeper loop saves a second commit per request; a crash before
-    the delete only means the sweeper sends a batch again, which consumers ignore.
-    """
-
-    def __init__(self) -> None:
-        self._ids: list[str] = []
-
-    def add(self, batch_ids: Sequence[str]) -> None:
-        self._ids.extend(batch_ids)
-
-    def take(self) -> list[str]:
-        ids, self._ids = self._ids, []
-        return ids
 
 
 def _describe(error: ValidationError) -> str:
@@ -299,16 +283,8 @@ async def deliver(queue: LazyQueue, sent_log: SentLog, batches: Sequence[Planned
 
 
 async def forget_sent(sessions: async_sessionmaker[AsyncSession], sent_log: SentLog) -> int:
-    """Delete the outbox rows of batches that reached the queue, in one statement."""
-    ids = sent_log.take()
-    if ids:
-        try:
-            async with transaction(sessions) as session:
-                await repo.remove_outbox(session, ids)
-        except Exception:
-            sent_log.add(ids)
-            raise
-    return len(ids)
+    """Delete ingest's outbox rows of batches that reached the queue."""
+    return await outbox.forget_sent(sessions, sent_log, repo.remove_outbox)
 
 
 async def sweep_once(

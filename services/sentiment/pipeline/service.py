@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -20,8 +20,10 @@ from prometheus_client import Counter, Gauge
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.common import outbox
 from services.common.contracts import MentionBatchV1, MentionV1, events_channel
 from services.common.db import new_id, transaction
+from services.common.outbox import SentLog
 from services.common.queue import PLAYBOOK_QUEUE, SENTIMENT_QUEUE, enqueue_batch, queue_name
 from services.sentiment.analytics import buckets
 from services.sentiment.analytics import repository as analytics_repo
@@ -50,20 +52,6 @@ class ConcurrentScoring(Exception):  # noqa: N818 - a condition, retried like a 
 
 def playbook_job_id(batch_id: str, model_version: str) -> str:
     return f"{batch_id}:{model_version}"
-
-
-@dataclass(slots=True)
-class SentLog:
-    """Outbox rows whose batch reached the playbook queue; deleted in bulk by housekeeping."""
-
-    ids: list[str] = field(default_factory=list)
-
-    def add(self, job_ids: Sequence[str]) -> None:
-        self.ids.extend(job_ids)
-
-    def take(self) -> list[str]:
-        ids, self.ids = self.ids, []
-        return ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,15 +297,8 @@ async def publish(
 
 
 async def forget_sent(sessions: async_sessionmaker[AsyncSession], sent_log: SentLog) -> int:
-    ids = sent_log.take()
-    if ids:
-        try:
-            async with transaction(sessions) as session:
-                await repo.remove_outbox(session, ids)
-        except Exception:
-            sent_log.add(ids)
-            raise
-    return len(ids)
+    """Delete sentiment's outbox rows of batches that reached the playbook queue."""
+    return await outbox.forget_sent(sessions, sent_log, repo.remove_outbox)
 
 
 async def sweep_outbox(pipeline: Pipeline, *, grace: timedelta, limit: int = 50) -> int:
