@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Sequence
+from keyword import iskeyword
 from math import isfinite
 from typing import Any, NamedTuple
 
@@ -23,6 +24,7 @@ from graphql import (
     GraphQLEnumType,
     GraphQLFloat,
     GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -125,6 +127,60 @@ def _is_type_of(named: GraphQLObjectType, value: Any) -> None:
         raise _Fallback
 
 
+# --- compiled plans -----------------------------------------------------------------------------
+#
+# A selection whose every field (nested objects included) the fast path handles is compiled once
+# into Python source: one function per object that reads the attributes and builds the result dict
+# in straight-line code. The function is pure (attribute reads and coercions); at anything it does
+# not expect it raises, and the interpreted fast path above, with graphql-core's error handling,
+# executes the same object from the start. Plans are shared across requests: strawberry's parser
+# cache hands every request with the same query text the same document, and plans are keyed on the
+# identity of its field nodes (the plan holds them, so the identities stay unique). A selection is
+# compiled the second time it is seen (compiling costs about as much as executing a page once).
+
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_COMPILED_MAX = 512
+#: (id of the object type, field-node identities of the selection) -> (type, selection, function).
+_COMPILED: dict[tuple[Any, ...], tuple[Any, Any, Any]] = {}
+_FIRST_SIGHT = object()
+
+
+def _fail(*_: Any) -> Any:
+    raise _Fallback
+
+
+def _has_directives(selection_set: Any) -> bool:
+    if selection_set is None:
+        return False
+    for selection in selection_set.selections:
+        if selection.directives:
+            return True
+        if _has_directives(getattr(selection, "selection_set", None)):
+            return True
+    return False
+
+
+def _selection_key(parent: GraphQLObjectType, grouped: Any) -> tuple[Any, ...]:
+    return (
+        id(parent),
+        *((key, *(id(d.node) for d in details)) for key, details in grouped.items()),
+    )
+
+
+class _Source:
+    """The text and constants of one compiled selection (one function per object type)."""
+
+    def __init__(self) -> None:
+        self.env: dict[str, Any] = {"_Fallback": _Fallback, "isfinite": isfinite, "_fail": _fail}
+        self.lines: list[str] = []
+        self.count = 0
+
+    def const(self, value: Any) -> str:
+        name = f"c{len(self.env)}"
+        self.env[name] = value
+        return name
+
+
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,6 +191,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self.fast_objects = 0
         #: Enum outputs by (type name, value type, value): strawberry's coercion scans every value.
         self._enum_names: dict[tuple[str, type, Any], Any] = {}
+        #: Compiled plans looked up in this execution, by the identity of the field set.
+        self._compiled_here: dict[int, tuple[Any, Any]] = {}
+        self._directives: bool | None = None
+        #: Objects answered by a compiled plan, nested ones not counted (for tests).
+        self.compiled_objects = 0
 
     def _leaf(self, named: GraphQLLeafType, value: Any) -> Any:
         if not isinstance(named, GraphQLEnumType):
@@ -175,6 +236,15 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         plan = None
         if position_context is None and self._fast:
+            compiled = self._compiled(parent_type, grouped_field_set)
+            if compiled is not None:
+                try:
+                    result = compiled(source_value)
+                except Exception:  # anything unexpected: the path below decides
+                    pass
+                else:
+                    self.compiled_objects += 1
+                    return result
             plan = self._plan(parent_type, grouped_field_set)
         if plan is None:
             return super().execute_fields(
@@ -182,12 +252,149 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             )
         try:
             values = self._read(parent_type, source_value, plan)
-        except _Fallback:
+        except Exception:  # a value that does not coerce, say: graphql-core reports it
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
         self.fast_objects += 1
         return self._complete(parent_type, path, plan, values)
+
+    def _compiled(self, parent: GraphQLObjectType, grouped: Any) -> Any:
+        here = self._compiled_here.get(id(grouped))
+        if here is not None:
+            return here[1]
+        key = _selection_key(parent, grouped)
+        hit = _COMPILED.get(key)
+        if hit is None:
+            # First sight: remembered, not compiled (a document seen once is not worth it).
+            if len(_COMPILED) >= _COMPILED_MAX:
+                _COMPILED.clear()
+            _COMPILED[key] = (parent, grouped, _FIRST_SIGHT)
+            self._compiled_here[id(grouped)] = (grouped, None)
+            return None
+        if hit[2] is _FIRST_SIGHT:
+            function = None
+            if not self._uses_directives():
+                source = _Source()
+                try:
+                    name = self._emit(parent, grouped, source)
+                except _Fallback:
+                    name = None
+                if name is not None:
+                    namespace = dict(source.env)
+                    code = compile("\n".join(source.lines), f"<plan {parent.name}>", "exec")
+                    exec(code, namespace)  # our own generated source, no user text
+                    function = namespace[name]
+            hit = _COMPILED[key] = (parent, grouped, function)
+        self._compiled_here[id(grouped)] = (grouped, hit[2])
+        return hit[2]
+
+    def _uses_directives(self) -> bool:
+        """@skip/@include/@defer make a selection depend on variables: those are not compiled."""
+        if self._directives is None:
+            self._directives = _has_directives(self.operation.selection_set) or any(
+                _has_directives(fragment.definition.selection_set)
+                for fragment in self.fragments.values()
+            )
+        return self._directives
+
+    def _emit(self, parent: GraphQLObjectType, grouped: Any, source: _Source) -> str | None:
+        """Appends the function for one object's selection; its name, or None if not compilable."""
+        steps: list[_Step] = []
+        for key, details in grouped.items():
+            for detail in details:
+                if detail.defer_usage is not None or getattr(
+                    detail, "fragment_variable_values", None
+                ):
+                    return None
+            step = _step(parent, key, details)
+            if step is None:
+                return None
+            steps.append(step)
+        name = f"f{source.count}"
+        source.count += 1
+        body = [f"def {name}(src):"]
+        items: list[str] = []
+        for i, step in enumerate(steps):
+            if step.kind == TYPENAME:
+                items.append(f"{step.key!r}: {parent.name!r}")
+                continue
+            attr = step.attr
+            if not attr.isidentifier() or iskeyword(attr):
+                return None
+            v = f"v{i}"
+            body.append(f"    {v} = src.{attr}")
+            lines = self._emit_value(step, v, source)
+            if lines is None:
+                return None
+            if step.nullable:
+                if lines:
+                    body.append(f"    if {v} is not None:")
+                    body.extend(f"        {line}" for line in lines)
+            else:
+                body.append(f"    if {v} is None: raise _Fallback")
+                body.extend(f"    {line}" for line in lines)
+            items.append(f"{step.key!r}: {v}")
+        body.append("    return {" + ", ".join(items) + "}")
+        source.lines.extend(body)
+        return name
+
+    def _emit_value(self, step: _Step, v: str, source: _Source) -> list[str] | None:
+        """Lines that turn ``v`` (not None) into its output value."""
+        kind = step.kind
+        if kind == LEAF:
+            return [f"{v} = {self._leaf_expression(step.named, v, False, source)}"]
+        is_list = f"if type({v}) is not list and type({v}) is not tuple: raise _Fallback"
+        if kind == LEAF_LIST:
+            item = self._leaf_expression(step.named, "x", step.item_nullable, source)
+            return [is_list, f"{v} = [{item} for x in {v}]"]
+        grouped = self._subfields(step)
+        nested = self._emit(step.named, grouped, source)
+        if nested is None:
+            return None
+        check = step.named.is_type_of
+        if kind == OBJECT:
+            if check is None:
+                return [f"{v} = {nested}({v})"]
+            k = source.const(check)
+            return [f"if {k}({v}, None) is not True: raise _Fallback", f"{v} = {nested}({v})"]
+        item = f"{nested}(x)"
+        if check is not None:
+            item = f"({item} if {source.const(check)}(x, None) is True else _fail())"
+        if step.item_nullable:
+            item = f"(None if x is None else {item})"
+        return [is_list, f"{v} = [{item} for x in {v}]"]
+
+    def _leaf_expression(
+        self, named: GraphQLLeafType, x: str, nullable: bool, source: _Source
+    ) -> str:
+        def convert(value: Any) -> Any:
+            if value is None:
+                if nullable:
+                    return None
+                raise _Fallback
+            return _leaf(named, value)
+
+        if isinstance(named, GraphQLEnumType):
+            names: dict[tuple[type, Any], Any] = {}
+
+            def enum(value: Any) -> Any:
+                out = convert(value)
+                if out is not None:
+                    names[(type(value), value)] = out
+                return out
+
+            return f"({source.const(names)}.get((type({x}), {x})) or {source.const(enum)}({x}))"
+        c = source.const(convert)
+        if named is GraphQLString or named is GraphQLID:
+            return f"({x} if type({x}) is str else {c}({x}))"
+        if named is GraphQLBoolean:
+            return f"({x} if type({x}) is bool else {c}({x}))"
+        if named is GraphQLFloat:
+            return f"({x} if type({x}) is float and isfinite({x}) else {c}({x}))"
+        if named is GraphQLInt:
+            return f"({x} if type({x}) is int and {_INT_MIN} <= {x} <= {_INT_MAX} else {c}({x}))"
+        return f"{c}({x})"
 
     def _read(self, parent: GraphQLObjectType, source: Any, plan: list[_Step]) -> list[Any]:
         """Pass 1: reads and coerces; raises _Fallback before anything has run."""

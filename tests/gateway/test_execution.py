@@ -1,4 +1,5 @@
-"""The fast executor answers exactly what graphql-core answers, errors and nulls included."""
+"""The fast executor (compiled plans and the interpreted fast path) answers exactly what
+graphql-core answers, errors and nulls included."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from gateway.execution import FastExecutionContext
@@ -69,7 +71,35 @@ def _leaf(i: int, maybe: int | None = None) -> Leaf:
 
 
 @strawberry.type
+class Numbers:
+    ratio: float
+    count: int
+    maybe_ratio: float | None
+    labels: list[str | None]
+    colours: list[Colour]
+
+
+@strawberry.type
 class Query:
+    @strawberry.field
+    def numbers(self) -> list[Numbers]:
+        return [
+            Numbers(ratio=1.5, count=3, maybe_ratio=None, labels=["a", None], colours=[Colour.RED]),
+            Numbers(ratio=2, count=True, maybe_ratio=0.5, labels=[], colours=["blue"]),  # type: ignore[arg-type, list-item]
+        ]
+
+    @strawberry.field
+    def nan(self) -> Numbers:
+        return Numbers(ratio=float("nan"), count=1, maybe_ratio=None, labels=[], colours=[])
+
+    @strawberry.field
+    def huge(self) -> Numbers | None:
+        return Numbers(ratio=1.0, count=2**40, maybe_ratio=None, labels=[], colours=[])
+
+    @strawberry.field
+    def bad_enum(self) -> list[Numbers]:
+        return [Numbers(ratio=1.0, count=1, maybe_ratio=None, labels=[], colours=["green"])]  # type: ignore[list-item]
+
     @strawberry.field
     def branches(self) -> list[Branch]:
         return [
@@ -92,10 +122,13 @@ class Query:
 
 
 def _schema(fast: bool) -> strawberry.Schema:
+    # The parser cache hands the fast executor the same document again, as in the gateway:
+    # plans are compiled on the second sight of a document.
     return strawberry.Schema(
         Query,
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=Recording if fast else None,
+        extensions=[lambda: ParserCache(maxsize=64)] if fast else [],
     )
 
 
@@ -110,26 +143,78 @@ QUERIES = [
     "{ nulls { name } }",
     "{ notAList { title leaves { name } } }",
     "{ branches { title } nulls { colour } }",
+    "{ numbers { ratio count maybeRatio labels colours } }",
+    "{ numbers { __typename c: count ...N } } fragment N on Numbers { ratio colours }",
+    "{ nan { ratio count } }",
+    "{ huge { ratio count } }",
+    "{ badEnum { count colours } }",
+    "query Q($yes: Boolean!) { numbers { count ratio @include(if: $yes) } }",
 ]
 
 
 @pytest.mark.parametrize("query", QUERIES)
 async def test_fast_and_default_executors_agree(query: str) -> None:
     SEEN.clear()
-    fast = await _schema(True).execute(query)
-    default = await _schema(False).execute(query)
-    assert fast.data == default.data
-    assert [(e.message, e.path) for e in fast.errors or []] == [
-        (e.message, e.path) for e in default.errors or []
-    ]
+    fast_schema = _schema(True)
+    default = await _schema(False).execute(query, variable_values={"yes": False})
+    # The first run is interpreted, the second compiles the plan, the third reuses it.
+    for _ in range(3):
+        fast = await fast_schema.execute(query, variable_values={"yes": False})
+        assert fast.data == default.data
+        assert [(e.message, e.path) for e in fast.errors or []] == [
+            (e.message, e.path) for e in default.errors or []
+        ]
 
 
-async def test_plain_objects_take_the_fast_path() -> None:
+async def _twice(query: str) -> FastExecutionContext:
+    """The second run's context (the first sight of a document is not compiled)."""
+    schema = _schema(True)
+    for _ in range(2):
+        SEEN.clear()
+        result = await schema.execute(query)
+        assert result.errors is None
+    return SEEN[0]
+
+
+async def test_plain_objects_take_a_compiled_plan() -> None:
+    ctx = await _twice(QUERIES[0] + " ")  # a text of its own: a document of its own
+    # The three branches: each is one compiled call that builds its leaves, first and must too.
+    assert (ctx.compiled_objects, ctx.fast_objects) == (3, 0)
+
+
+async def test_a_document_seen_once_is_not_compiled() -> None:
     SEEN.clear()
-    result = await _schema(True).execute(QUERIES[0])
+    result = await _schema(True).execute(QUERIES[0] + "  ")
     assert result.errors is None
-    # 3 branches, each with 4 leaves, a first (two of three) and a must.
-    assert SEEN[0].fast_objects == 3 + 3 * 4 + 2 + 3
+    assert (SEEN[0].compiled_objects, SEEN[0].fast_objects) == (0, 3 + 3 * 4 + 2 + 3)
+
+
+async def test_objects_beside_a_resolver_take_the_interpreted_fast_path() -> None:
+    ctx = await _twice("{ branches { title slow leaves { name } must { name } } }")
+    # A branch has a resolver (slow): graphql-core runs it; its leaves and must are compiled.
+    assert ctx.compiled_objects == 3 * 4 + 3
+
+
+async def test_directives_turn_compiling_off() -> None:
+    ctx = await _twice(QUERIES[2])
+    # 3 branches, their leaves skipped and their must not included: interpreted, not compiled.
+    assert (ctx.compiled_objects, ctx.fast_objects) == (0, 3)
+
+
+async def test_a_plan_is_reused_for_the_same_document() -> None:
+    from gateway import execution
+
+    execution._COMPILED.clear()
+    schema = _schema(True)
+    compiled = []
+    for _ in range(4):
+        SEEN.clear()
+        result = await schema.execute(QUERIES[0])
+        assert result.errors is None
+        compiled.append(SEEN[0].compiled_objects)
+    # One selection (the branch's), compiled on its second sight and reused after that.
+    assert sum(callable(plan) for *_, plan in execution._COMPILED.values()) == 1
+    assert compiled == [0, 3, 3, 3]
 
 
 async def test_a_page_of_mentions_is_the_same_on_both_executors(
