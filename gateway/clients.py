@@ -242,6 +242,26 @@ class ServiceClient:
         response = await self.request("GET", path, caller, params=params)
         return self._parse(response, kind)
 
+    async def get_page_items(
+        self, path: str, caller: Caller | None, params: Params | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page's ``(items, next_cursor)`` as JSON decodes them, not validated into models: for
+        hot paths that map each item themselves (and raise on a shape they do not expect)."""
+        response = await self.request("GET", path, caller, params=params)
+        try:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise UpstreamError(f"{self.name} answered {path} with no JSON: {exc}") from exc
+        items = body.get("items") if isinstance(body, dict) else None
+        cursor = body.get("next_cursor") if isinstance(body, dict) else None
+        if (
+            not isinstance(items, list)
+            or not (cursor is None or isinstance(cursor, str))
+            or not all(type(item) is dict for item in items)
+        ):
+            raise UpstreamError(f"{self.name} answered {path} with no page of objects")
+        return items, cursor
+
     async def send(
         self,
         method: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -45,23 +46,36 @@ class RiskFactors:
 
     @classmethod
     def from_map(cls, factors: Mapping[str, object]) -> RiskFactors:
-        def number(name: str) -> float | None:
+        values: dict[str, float | None] = {}
+        for name in _FACTORS:
             value = factors.get(name)
-            if type(value) is float:
-                return value
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                return float(value)
-            return None
+            if type(value) is float or value is None:
+                values[name] = value
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                values[name] = float(value)
+            else:
+                values[name] = None
+        return cls(**values)
 
-        return cls(
-            negativity=number("negativity"),
-            crisis=number("crisis"),
-            complaint=number("complaint"),
-            reach=number("reach"),
-            stakeholder_weight=number("stakeholder_weight"),
-            signal=number("signal"),
-            exposure=number("exposure"),
-        )
+
+_FACTORS = (
+    "negativity", "crisis", "complaint", "reach", "stakeholder_weight", "signal", "exposure"
+)  # fmt: skip
+#: Enum members by value: a dict lookup, not ``Enum.__call__`` (a page makes a hundred).
+_LABELS = {member.value: member for member in SentimentLabel}
+_PLATFORMS = {member.value: member for member in PlatformValues}
+
+
+def _missing(name: str) -> Any:
+    raise TypeError(f"{name} is null")
+
+
+def _datetime(value: object) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    raise TypeError(f"{value!r} is not a date-time")
 
 
 @strawberry.type
@@ -150,40 +164,47 @@ class Mention(Node):
 
     @classmethod
     def from_rest(cls, m: EnrichedMention) -> Mention:
-        try:
-            label = SentimentLabel(m.sentiment.label)
-        except ValueError:
-            label = SentimentLabel.NEUTRAL
-        try:
-            platform = PlatformValues(m.platform)
-        except ValueError:
-            platform = PlatformValues.OTHER
+        return cls.from_item(m.model_dump())
+
+    @classmethod
+    def from_item(cls, m: Mapping[str, Any]) -> Mention:
+        """One item of ``GET /v1/mentions`` on sentiment, as JSON decodes it (the hot path: a
+        page is read with orjson, not validated into models first). A missing required member
+        raises ``KeyError``, a value of the wrong kind ``TypeError`` or ``ValueError``."""
+        raw_id = m["id"]
+        if type(raw_id) is not str:
+            raise TypeError(f"mention id {raw_id!r} is not a string")
+        sentiment = m.get("sentiment") or {}
+        author = m.get("author") or {}
+        followers = author.get("followers")
         return cls(
-            id=strawberry.ID(to_global_id("Mention", m.id)),
-            raw_id=m.id,
-            external_id=m.external_id,
-            platform=platform,
-            text=m.text,
-            url=m.url,
-            created_at=m.created_at,
-            language=m.language,
+            id=strawberry.ID(to_global_id("Mention", raw_id)),
+            raw_id=raw_id,
+            external_id=m.get("external_id"),
+            platform=_PLATFORMS.get(m["platform"], PlatformValues.OTHER),
+            text=m.get("text", ""),
+            url=m.get("url"),
+            created_at=_datetime(m["created_at"]) or _missing("created_at"),
+            language=m.get("language"),
             sentiment=Sentiment(
-                label=label, score=m.sentiment.score, confidence=m.sentiment.confidence
+                label=_LABELS.get(str(sentiment.get("label")), SentimentLabel.NEUTRAL),
+                score=float(sentiment.get("score", 0.0)),
+                confidence=float(sentiment.get("confidence", 0.0)),
             ),
-            intents=list(m.intents),
-            crisis_categories=list(m.crisis_categories),
-            stakeholder=m.stakeholder,
-            reach=m.reach,
-            risk=m.risk,
-            risk_factors=RiskFactors.from_map(m.risk_factors),
-            topics=list(m.topics),
-            model_version=m.model_version,
-            scored_at=m.scored_at,
+            intents=list(m.get("intents", ())),
+            crisis_categories=list(m.get("crisis_categories", ())),
+            stakeholder=m.get("stakeholder", "unknown"),
+            reach=float(m.get("reach", 0.0)),
+            risk=float(m.get("risk", 0.0)),
+            risk_factors=RiskFactors.from_map(m.get("risk_factors") or {}),
+            topics=list(m.get("topics", ())),
+            model_version=m.get("model_version"),
+            scored_at=_datetime(m.get("scored_at")),
             author=Author(
-                handle=m.author.handle,
-                followers=m.author.followers,
-                mention_id=m.id,
-                name=m.author.name,
+                handle=author.get("handle"),
+                followers=None if followers is None else int(followers),
+                mention_id=raw_id,
+                name=author.get("name"),
             ),
         )
 

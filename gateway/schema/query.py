@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 
-from gateway.clients import ServiceClient, UpstreamProblem
+from gateway.clients import ServiceClient, UpstreamError, UpstreamProblem
 from gateway.context import Info
 from gateway.ids import expect_id, from_global_id
 from gateway.rest.base import page_of
@@ -24,7 +24,6 @@ from gateway.rest.playbook import (
 )
 from gateway.rest.sentiment import (
     EmergingRest,
-    EnrichedMention,
     KnownAccountRest,
     ShareOfVoiceRest,
     TopicRest,
@@ -142,15 +141,24 @@ class Query:
         after: str | None = None,
         filter: MentionFilter | None = None,
     ) -> Connection[Mention]:
+        client = info.context.services.sentiment
         caller = info.context.caller
-        fetch = _fetcher(
-            info.context.services.sentiment,
-            "/v1/mentions",
-            EnrichedMention,
-            caller,
-            dict(mention_params(filter)),
-        )
-        return await paginate(_size(info, first), after, fetch, Mention.from_rest)
+        params = dict(mention_params(filter))
+
+        async def fetch(limit: int, cursor: str | None) -> RestPage[dict[str, Any]]:
+            query = {**params, "limit": limit, "cursor": cursor}
+            items, next_cursor = await client.get_page_items("/v1/mentions", caller, query)
+            return RestPage(items=items, next_cursor=next_cursor)
+
+        def wrap(item: dict[str, Any]) -> Mention:
+            try:
+                return Mention.from_item(item)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise UpstreamError(
+                    f"sentiment answered a mention in an unexpected shape: {exc!r}"
+                ) from exc
+
+        return await paginate(_size(info, first), after, fetch, wrap)
 
     @fields.field("Incidents, most recently updated first.")
     async def incidents(

@@ -94,3 +94,32 @@ async def test_problems_become_union_members_with_field_locations() -> None:
     )
     member = from_problem(forbidden)
     assert isinstance(member, NotAllowed) and member.required_scope == "drills:write"
+
+
+class Fixed(httpx.AsyncBaseTransport):
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=self.content)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not json", b"[]", b'{"items": {}}', b'{"items": [1]}', b'{"items": [], "next_cursor": 3}'],
+)
+async def test_a_page_read_as_json_must_be_a_page_of_objects(content: bytes) -> None:
+    client = ServiceClient("svc", "http://svc", transport=Fixed(content))
+    try:
+        with pytest.raises(UpstreamError):
+            await client.get_page_items("/v1/x", CALLER)
+    finally:
+        await client.aclose()
+
+
+async def test_a_page_read_as_json() -> None:
+    client = ServiceClient("svc", "http://svc", transport=Fixed(b'{"items": [{"a": 1}], "x": 0}'))
+    try:
+        assert await client.get_page_items("/v1/x", CALLER) == ([{"a": 1}], None)
+    finally:
+        await client.aclose()
