@@ -38,6 +38,7 @@ from graphql import (
 )
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.types import base_scalars
 
 DEFINITION = "strawberry-definition"
 
@@ -343,6 +344,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """Lines that turn ``v`` (not None) into its output value."""
         kind = step.kind
         if kind == LEAF:
+            if getattr(step.named, "coerce_output_value", None) is base_scalars.isoformat:
+                return [f"{v} = {v}.isoformat()"]  # strawberry's Date, DateTime and Time
             return [f"{v} = {self._leaf_expression(step.named, v, False, source)}"]
         is_list = f"if type({v}) is not list and type({v}) is not tuple: raise _Fallback"
         if kind == LEAF_LIST:

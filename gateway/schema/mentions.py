@@ -46,16 +46,19 @@ class RiskFactors:
 
     @classmethod
     def from_map(cls, factors: Mapping[str, object]) -> RiskFactors:
-        values: dict[str, float | None] = {}
-        for name in _FACTORS:
-            value = factors.get(name)
-            if type(value) is float or value is None:
-                values[name] = value
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                values[name] = float(value)
-            else:
-                values[name] = None
-        return cls(**values)
+        get = factors.get
+        values = [get(name) for name in _FACTORS]
+        if not all(type(value) is float for value in values):
+            values = [_factor(value) for value in values]
+        return cls(**dict(zip(_FACTORS, values, strict=True)))  # type: ignore[arg-type]
+
+
+def _factor(value: object) -> float | None:
+    if type(value) is float:
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
 
 
 _FACTORS = (

@@ -4,6 +4,7 @@ graphql-core answers, errors and nulls included."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 from enum import Enum
 from typing import Any
 
@@ -72,6 +73,8 @@ def _leaf(i: int, maybe: int | None = None) -> Leaf:
 
 @strawberry.type
 class Numbers:
+    at: datetime.datetime | None
+    on: datetime.date
     ratio: float
     count: int
     maybe_ratio: float | None
@@ -79,26 +82,65 @@ class Numbers:
     colours: list[Colour]
 
 
+AT = datetime.datetime(2026, 11, 29, 7, 30, tzinfo=datetime.UTC)
+
+
 @strawberry.type
 class Query:
     @strawberry.field
     def numbers(self) -> list[Numbers]:
         return [
-            Numbers(ratio=1.5, count=3, maybe_ratio=None, labels=["a", None], colours=[Colour.RED]),
-            Numbers(ratio=2, count=True, maybe_ratio=0.5, labels=[], colours=["blue"]),  # type: ignore[arg-type, list-item]
+            Numbers(
+                at=AT,
+                on=AT.date(),
+                ratio=1.5,
+                count=3,
+                maybe_ratio=None,
+                labels=["a", None],
+                colours=[Colour.RED],
+            ),
+            Numbers(
+                at=AT,
+                on=AT.date(),
+                ratio=2,
+                count=True,
+                maybe_ratio=0.5,
+                labels=[],
+                colours=["blue"],
+            ),  # type: ignore[arg-type, list-item]
         ]
 
     @strawberry.field
     def nan(self) -> Numbers:
-        return Numbers(ratio=float("nan"), count=1, maybe_ratio=None, labels=[], colours=[])
+        return Numbers(
+            at=AT,
+            on=AT.date(),
+            ratio=float("nan"),
+            count=1,
+            maybe_ratio=None,
+            labels=[],
+            colours=[],
+        )
 
     @strawberry.field
     def huge(self) -> Numbers | None:
-        return Numbers(ratio=1.0, count=2**40, maybe_ratio=None, labels=[], colours=[])
+        return Numbers(
+            at=AT, on=AT.date(), ratio=1.0, count=2**40, maybe_ratio=None, labels=[], colours=[]
+        )
 
     @strawberry.field
     def bad_enum(self) -> list[Numbers]:
-        return [Numbers(ratio=1.0, count=1, maybe_ratio=None, labels=[], colours=["green"])]  # type: ignore[list-item]
+        return [
+            Numbers(
+                at=AT,
+                on=AT.date(),
+                ratio=1.0,
+                count=1,
+                maybe_ratio=None,
+                labels=[],
+                colours=["green"],
+            )
+        ]  # type: ignore[list-item]
 
     @strawberry.field
     def branches(self) -> list[Branch]:
@@ -143,7 +185,7 @@ QUERIES = [
     "{ nulls { name } }",
     "{ notAList { title leaves { name } } }",
     "{ branches { title } nulls { colour } }",
-    "{ numbers { ratio count maybeRatio labels colours } }",
+    "{ numbers { at on ratio count maybeRatio labels colours } }",
     "{ numbers { __typename c: count ...N } } fragment N on Numbers { ratio colours }",
     "{ nan { ratio count } }",
     "{ huge { ratio count } }",
