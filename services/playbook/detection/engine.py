@@ -7,6 +7,13 @@ Typical use in the playbook worker, per (tenant, topic) of a scored batch::
     stored_json = detector.dump_state()                                    # persist with the batch
 
 and from a periodic job ``detector.advance(now)`` so quiet minutes count as zeros.
+
+Per minute the detector counts four series: all mentions, negative ones, the sum of risk, and the
+mentions the sentiment service marked with the crisis-signal intent (they name a leak, an
+outage, a recall, fraud, a lawsuit, a boycott or a safety issue). Each has its own seasonal
+baseline (:mod:`baseline`). The crisis-signal series is what tells a crisis from a busy day early:
+a slow burn adds few mentions in its first minutes, but a fair share of them say what is wrong,
+and outside crises such mentions are rare (a few per cent of the negatives).
 """
 
 from __future__ import annotations
@@ -18,8 +25,14 @@ from datetime import datetime
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.playbook.detection.baseline import SeriesDetector, SeriesState, SpikeConfig
+from services.playbook.detection.baseline import (
+    SeriesDetector,
+    SeriesState,
+    SpikeConfig,
+    WindowScores,
+)
 from services.playbook.detection.model import (
+    CRISIS_INTENT,
     Evidence,
     MentionLike,
     MinuteCounts,
@@ -29,6 +42,7 @@ from services.playbook.detection.model import (
 )
 from services.playbook.detection.stats import (
     FloatArray,
+    IntArray,
     anomaly_score,
     binomial_upper_tail,
     fisher_two,
@@ -44,8 +58,13 @@ from services.playbook.detection.triggers import (
     stakeholder_signals,
 )
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+#: State versions :meth:`TopicDetector.restore` still reads (version 1 had no crisis-signal series;
+#: that detector then starts learning from the restore on).
+READABLE_STATE_VERSIONS = frozenset({1, 2})
+MAX_CRISIS_IDS = 20
 SHARE_PRIOR_MENTIONS = 3.0
+CRISIS_PRIOR_SHARE = 0.01  # crisis-signal mentions per mention, before the topic taught us its own
 MAX_BACKFILL_SECONDS = 2 * 86400
 
 
@@ -91,27 +110,73 @@ class DetectorConfig(BaseModel):
         default=SpikeConfig(min_count=3.0, min_ratio=2.0, p_alert=1e-6),
         description="the risk-weighted count (sum of per-mention risk); min_count in risk units",
     )
+    crisis: SpikeConfig = Field(
+        default=SpikeConfig(
+            min_count=3.0, min_ratio=3.0, level_alpha=0.0, level_noise=0.35, p_alert=1e-5
+        ),
+        description="mentions with the crisis-signal intent: a low count with its own seasonal "
+        "baseline (a telecom hears of a 'storing' daily, an insurer of a lawsuit rarely). An hour "
+        "of it carries too little evidence to correct a level (mostly-zero hours drag a geometric "
+        "mean down), so the level stays 1 and level_noise carries the day-to-day variation of "
+        "its share (~35%). p_alert is looser than the other spikes' because the share "
+        "confirmation (crisis_share_factor, crisis_confirm_p) must hold as well",
+    )
+    crisis_share_factor: float = Field(
+        default=3.0,
+        ge=1.0,
+        description="the crisis-signal mentions must also be too many for this multiple of their "
+        "usual share of all mentions (binomial, below crisis_confirm_p): a match or a campaign "
+        "brings more of them without a crisis, and their background share varies day to day",
+    )
+    crisis_confirm_p: float = Field(default=1e-3, gt=0, le=1)
+    crisis_combined_p: float = Field(
+        default=1e-5,
+        ge=0,
+        lt=1,
+        description="the crisis-signal spike also fires when Fisher's combination of its tail "
+        "probability and the negative count's (same window) is below this, each below "
+        "crisis_each_p; 0 switches the rule off",
+    )
+    crisis_each_p: float = Field(default=1e-2, gt=0, le=1)
     keywords: tuple[KeywordRule, ...] = DEFAULT_KEYWORD_RULES
     stakeholders: tuple[StakeholderRule, ...] = DEFAULT_STAKEHOLDER_RULES
 
     @model_validator(mode="after")
     def _paired_windows(self) -> DetectorConfig:
         # the share and the confirmation pair the volume and negative windows one to one
-        if self.volume.windows != self.negative.windows:
-            raise ValueError("volume.windows and negative.windows must be the same")
+        if not self.volume.windows == self.negative.windows == self.crisis.windows:
+            raise ValueError("volume, negative and crisis windows must be the same")
         return self
 
 
+class CrisisBucket(BaseModel):
+    """Crisis-signal mentions of one recent bucket, for the evidence: categories and some ids."""
+
+    categories: dict[str, int] = Field(default_factory=dict)
+    ids: list[str] = Field(default_factory=list)
+
+
 class TopicState(BaseModel):
-    """What to persist per (tenant, topic): JSON via ``model_dump_json``."""
+    """What to persist per (tenant, topic): JSON via ``model_dump_json``.
+
+    Version 2 added ``crisis``, ``open_crisis`` and ``crisis_recent``; a version-1 state restores
+    with them empty.
+    """
 
     version: int = STATE_VERSION
     total: SeriesState
     negative: SeriesState
     risk: SeriesState | None = None
+    crisis: SeriesState | None = None
     keyword_hits: dict[str, KeywordHits] = Field(default_factory=dict)
     open_minutes: dict[int, tuple[int, int, float]] = Field(
         default_factory=dict, description="bucket → (total, negative, risk) not yet closed"
+    )
+    open_crisis: dict[int, int] = Field(
+        default_factory=dict, description="bucket → crisis-signal mentions, not yet closed"
+    )
+    crisis_recent: dict[int, CrisisBucket] = Field(
+        default_factory=dict, description="open and recently closed buckets, for the evidence"
     )
     closed_through: int | None = Field(default=None, description="last bucket fed to the series")
     late_mentions: int = 0
@@ -148,13 +213,16 @@ class TopicDetector:
             state = TopicState(
                 total=SeriesState(bucket_seconds=bs), negative=SeriesState(bucket_seconds=bs)
             )
-        if state.version != STATE_VERSION:
+        if state.version not in READABLE_STATE_VERSIONS:
             raise ValueError(f"unknown detector state version {state.version}")
         if state.total.bucket_seconds != bs:
             raise ValueError("the state was built for another bucket size")
         self._total = SeriesDetector(config.volume, state.total)
         self._negative = SeriesDetector(config.negative, state.negative)
         self._risk = SeriesDetector(config.risk, state.risk or SeriesState(bucket_seconds=bs))
+        self._crisis = SeriesDetector(config.crisis, state.crisis or SeriesState(bucket_seconds=bs))
+        self._open_crisis = dict(state.open_crisis)
+        self._crisis_recent = {k: v.model_copy(deep=True) for k, v in state.crisis_recent.items()}
         self._hits = {k: v.model_copy(deep=True) for k, v in state.keyword_hits.items()}
         self._open = {k: list(v) for k, v in state.open_minutes.items()}
         self._closed_through = state.closed_through
@@ -172,8 +240,11 @@ class TopicDetector:
             total=self._total.state(),
             negative=self._negative.state(),
             risk=self._risk.state(),
+            crisis=self._crisis.state(),
             keyword_hits={k: v.model_copy(deep=True) for k, v in self._hits.items()},
             open_minutes={k: (int(v[0]), int(v[1]), float(v[2])) for k, v in self._open.items()},
+            open_crisis=dict(self._open_crisis),
+            crisis_recent={k: v.model_copy(deep=True) for k, v in self._crisis_recent.items()},
             closed_through=self._closed_through,
             late_mentions=self._late,
         )
@@ -194,23 +265,36 @@ class TopicDetector:
             stamps = np.fromiter((m.created_at.timestamp() for m in mentions), np.float64)
             negative = np.fromiter((m.sentiment == "negative" for m in mentions), np.bool_)
             risk = np.fromiter((m.risk for m in mentions), np.float64)
+            crisis = np.fromiter((CRISIS_INTENT in m.intents for m in mentions), np.bool_)
             buckets = (stamps // bs).astype(np.int64)
+            keep = np.ones(len(mentions), dtype=np.bool_)
             if self._closed_through is not None:
-                late = buckets <= self._closed_through
-                self._late += int(late.sum())
-                keep = ~late
+                keep = buckets > self._closed_through
+                self._late += int((~keep).sum())
+            for j in np.flatnonzero(crisis & keep).tolist():
+                self._note_crisis(int(buckets[j]), mentions[j])
+            if not keep.all():
                 buckets, negative, risk = buckets[keep], negative[keep], risk[keep]
+                crisis = crisis[keep]
             uniq, inv = np.unique(buckets, return_inverse=True)
             totals = np.bincount(inv, minlength=len(uniq))
             negs = np.bincount(inv, weights=negative.astype(np.float64), minlength=len(uniq))
             risks = np.bincount(inv, weights=risk, minlength=len(uniq))
-            for b, t, n, r in zip(
-                uniq.tolist(), totals.tolist(), negs.tolist(), risks.tolist(), strict=True
+            crises = np.bincount(inv, weights=crisis.astype(np.float64), minlength=len(uniq))
+            for b, t, n, r, c in zip(
+                uniq.tolist(),
+                totals.tolist(),
+                negs.tolist(),
+                risks.tolist(),
+                crises.tolist(),
+                strict=True,
             ):
                 row = self._open.setdefault(int(b), [0, 0, 0.0])
                 row[0] += int(t)
                 row[1] += round(n)
                 row[2] += float(r)
+                # every open bucket has a crisis count (0 too), so the series learns its zeros
+                self._open_crisis[int(b)] = self._open_crisis.get(int(b), 0) + round(c)
         signals = keyword_signals(
             self._matcher, self._hits, mentions, tenant=self.tenant, topic=self.topic
         )
@@ -240,16 +324,33 @@ class TopicDetector:
         total = np.zeros(n)
         neg = np.zeros(n)
         risk = np.zeros(n)
+        crisis = np.zeros(n)
         for b in [b for b in self._open if b <= last_closable]:
             t, g, r = self._open.pop(b)
+            c = self._open_crisis.pop(b, 0)
             if b >= first:
                 total[b - first] = t
                 neg[b - first] = g
                 risk[b - first] = r
+                crisis[b - first] = c
             else:
                 self._late += int(t)
         self._closed_through = last_closable
-        return self.score_counts(first, total, neg, risk=risk).signals
+        signals = self.score_counts(first, total, neg, risk=risk, crisis=crisis).signals
+        horizon = last_closable - max(self.config.crisis.windows)
+        for b in [b for b in self._crisis_recent if b <= horizon]:
+            del self._crisis_recent[b]
+        return signals
+
+    def _note_crisis(self, bucket: int, mention: MentionLike) -> None:
+        """Remember a crisis-signal mention's categories and id for the evidence."""
+        row = self._crisis_recent.get(bucket)
+        if row is None:
+            row = self._crisis_recent[bucket] = CrisisBucket()
+        for cat in mention.crisis_categories:
+            row.categories[cat] = row.categories.get(cat, 0) + 1
+        if len(row.ids) < MAX_CRISIS_IDS:
+            row.ids.append(mention.id)
 
     # -- the count path -------------------------------------------------------------------------
 
@@ -267,7 +368,11 @@ class TopicDetector:
         np.add.at(neg, buckets - first, [c.negative for c in counts])
         risk = np.zeros(n)
         np.add.at(risk, buckets - first, [c.risk for c in counts])
-        return self.score_counts(first, total, neg, risk=risk).signals
+        crisis = None
+        if any(c.crisis is not None for c in counts):
+            crisis = np.zeros(n)
+            np.add.at(crisis, buckets - first, [c.crisis or 0 for c in counts])
+        return self.score_counts(first, total, neg, risk=risk, crisis=crisis).signals
 
     def score_counts(
         self,
@@ -276,12 +381,15 @@ class TopicDetector:
         negative: FloatArray,
         *,
         risk: FloatArray | None = None,
+        crisis: FloatArray | None = None,
         collapse: bool = True,
     ) -> CountScores:
         """Score consecutive buckets of counts; the vectorised core of every other path.
 
         ``risk`` (the per-bucket sum of mention risk) feeds the risk-weighted spike detector;
-        without it that detector neither learns nor fires for these buckets.
+        without it that detector neither learns nor fires for these buckets. ``crisis`` (the
+        per-bucket count of mentions with the crisis-signal intent) likewise feeds the
+        crisis-signal spike detector.
 
         With ``collapse`` the signals hold the strongest bucket per kind; without, one signal
         per alerting bucket (benches and backtests).
@@ -362,13 +470,23 @@ class TopicDetector:
             rs = self._risk.observe(first_bucket, np.asarray(risk, dtype=np.float64))
             risk_p, risk_w = self._risk.alerts(rs)
 
+        crisis_score = np.zeros(n_cols)
+        crisis_p = np.ones(n_cols)
+        crisis_w = np.full(n_cols, -1, dtype=np.int64)
+        cs = None
+        if crisis is not None:
+            cs = self._crisis.observe(first_bucket, np.asarray(crisis, dtype=np.float64))
+            crisis_score, crisis_p, crisis_w = self._crisis_alerts(cs, ts, ns)
+
         scores = {
+            SignalKind.CRISIS_SIGNAL: crisis_score,
             SignalKind.RISK_SPIKE: anomaly_score(risk_p, self.config.risk.p_alert),
             SignalKind.NEGATIVE_SPIKE: np.where(fired_neg, neg_score, 0.0),
             SignalKind.NEGATIVE_SHARE: anomaly_score(share_best, sc.p_alert),
             SignalKind.VOLUME_SPIKE: anomaly_score(vol_p, self.config.volume.p_alert),
         }
         fired = {
+            SignalKind.CRISIS_SIGNAL: crisis_w >= 0,
             SignalKind.RISK_SPIKE: risk_w >= 0,
             SignalKind.NEGATIVE_SPIKE: neg_w >= 0,
             SignalKind.NEGATIVE_SHARE: share_best < sc.p_alert,
@@ -382,12 +500,14 @@ class TopicDetector:
             SignalKind.RISK_SPIKE,
             SignalKind.NEGATIVE_SHARE,
             SignalKind.NEGATIVE_SPIKE,
+            SignalKind.CRISIS_SIGNAL,
         ):
             for i in np.flatnonzero(fired[kind]).tolist():
                 alert[i] = kind.value  # later kinds win: the most specific name is shown
 
         signals: list[Signal] = []
         windows = {
+            SignalKind.CRISIS_SIGNAL: (crisis_w, crisis_p, cs if cs is not None else ts),
             SignalKind.RISK_SPIKE: (risk_w, risk_p, rs if rs is not None else ts),
             SignalKind.VOLUME_SPIKE: (vol_w, vol_p, ts),
             SignalKind.NEGATIVE_SPIKE: (neg_w, neg_p, ns),
@@ -426,6 +546,55 @@ class TopicDetector:
             signals=signals,
         )
 
+    def _crisis_alerts(
+        self, cs: WindowScores, ts: WindowScores, ns: WindowScores
+    ) -> tuple[FloatArray, FloatArray, IntArray]:
+        """(score, p, window or -1) per bucket of the crisis-signal spike detector.
+
+        A window must pass the count gates and hold more crisis-signal mentions than
+        ``crisis_share_factor`` times their usual share of all mentions explains (binomial,
+        ``crisis_confirm_p``). Then it fires when the count alone is beyond ``crisis.p_alert``
+        against its seasonal baseline, or (``crisis_combined_p`` > 0) when it and the negative
+        count are each unusual and Fisher's combination of the two is beyond
+        ``crisis_combined_p``.
+        """
+        cfg = self.config
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prior = np.where(
+                ts.long_run > 0, cs.long_run / np.maximum(ts.long_run, 1e-12), CRISIS_PRIOR_SHARE
+            )
+        k = SHARE_PRIOR_MENTIONS
+        base_share = np.clip((cs.expected + prior * k) / (ts.expected + k), 1e-4, 0.5)
+        confirm = binomial_upper_tail(
+            cs.observed, ts.observed, np.minimum(base_share * cfg.crisis_share_factor, 0.99)
+        )
+        gate = self._crisis.gate(cs) & (confirm < cfg.crisis_confirm_p)
+        p = cs.p_value
+        alone = gate & (p < cfg.crisis.p_alert)
+        all_score = np.where(alone, anomaly_score(p, cfg.crisis.p_alert), 0.0)
+        all_p = np.where(alone, p, 1.0)
+        if cfg.crisis_combined_p > 0:
+            combined = fisher_two(p, ns.p_value)
+            both = (
+                gate
+                & (p < cfg.crisis_each_p)
+                & (ns.p_value < cfg.crisis_each_p)
+                & (combined < cfg.crisis_combined_p)
+            )
+            both_score = np.where(both, anomaly_score(combined, cfg.crisis_combined_p), 0.0)
+            take = both_score > all_score
+            all_p = np.where(take, combined, all_p)
+            all_score = np.maximum(all_score, both_score)
+        cols = np.arange(all_score.shape[1])
+        best = np.argmax(all_score, axis=0)
+        score = all_score[best, cols]
+        fired = score > 0
+        return (
+            score,
+            np.where(fired, all_p[best, cols], 1.0),
+            np.where(fired, best, -1).astype(np.int64),
+        )
+
     def _spike_signal(
         self,
         kind: SignalKind,
@@ -452,6 +621,7 @@ class TopicDetector:
         else:
             what = {
                 SignalKind.VOLUME_SPIKE: "mentions",
+                SignalKind.CRISIS_SIGNAL: "mentions naming a crisis",
                 SignalKind.RISK_SPIKE: "risk-weighted mentions (sum of risk)",
             }.get(kind, "negative mentions")
             ratio = obs / exp if exp > 0 else float("inf")
@@ -462,6 +632,21 @@ class TopicDetector:
             if kind is SignalKind.NEGATIVE_SPIKE:
                 why += f"; negative share {share:.0%} (usually {base_share:.0%})"
             observed, expected = obs, exp
+        keywords: tuple[str, ...] = ()
+        ids: tuple[str, ...] = ()
+        shares: tuple[float, float | None] = (share, base_share)
+        if kind is SignalKind.CRISIS_SIGNAL:
+            # its share of all mentions in the window (the negative share would mislead here)
+            shares = (obs / tot_obs if tot_obs > 0 else 0.0, None)
+            recent = [self._crisis_recent.get(b) for b in range(bucket - window + 1, bucket + 1)]
+            cats: dict[str, int] = {}
+            for row in (r for r in recent if r is not None):
+                for cat, c in row.categories.items():
+                    cats[cat] = cats.get(cat, 0) + c
+            keywords = tuple(sorted(cats, key=lambda k: (-cats[k], k)))
+            ids = tuple(i for row in recent if row is not None for i in row.ids)
+            if keywords:
+                why += " (" + ", ".join(f"{k} {cats[k]}" for k in keywords) + ")"
         p = max(p, 1e-300)
         return Signal(
             tenant=self.tenant,
@@ -477,8 +662,10 @@ class TopicDetector:
                 statistic=float(-np.log10(p)),
                 p_value=p,
                 window_seconds=window * bs,
-                observed_share=share,
-                baseline_share=base_share,
+                observed_share=shares[0],
+                baseline_share=shares[1],
+                keywords=keywords,
+                mention_ids=ids,
             ),
         )
 

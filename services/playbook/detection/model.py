@@ -6,6 +6,7 @@ The service maps its scored mentions (``ScoredMentionV1`` of the shared contract
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -21,6 +22,7 @@ class SignalKind(StrEnum):
     NEGATIVE_SPIKE = "negative_spike"
     NEGATIVE_SHARE = "negative_share"
     RISK_SPIKE = "risk_spike"
+    CRISIS_SIGNAL = "crisis_signal"
     KEYWORD = "keyword"
     STAKEHOLDER = "stakeholder"
     FOLLOWERS = "followers"
@@ -33,6 +35,7 @@ CRISIS_KINDS: frozenset[SignalKind] = frozenset(
         SignalKind.NEGATIVE_SPIKE,
         SignalKind.NEGATIVE_SHARE,
         SignalKind.RISK_SPIKE,
+        SignalKind.CRISIS_SIGNAL,
         SignalKind.KEYWORD,
         SignalKind.STAKEHOLDER,
         SignalKind.FOLLOWERS,
@@ -60,6 +63,10 @@ class MentionLike(Protocol):
     def stakeholder(self) -> str: ...
     @property
     def author_followers(self) -> int | None: ...
+    @property
+    def intents(self) -> Sequence[str]: ...
+    @property
+    def crisis_categories(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,25 +81,37 @@ class ScoredMention:
     risk: float = 0.0
     stakeholder: str = "unknown"
     author_followers: int | None = None
+    intents: tuple[str, ...] = ()
+    crisis_categories: tuple[str, ...] = ()
+
+
+#: The intent the sentiment service gives a mention that names a crisis (a leak, an outage, a
+#: recall, fraud, a lawsuit, a boycott, a safety issue); its categories come with it.
+CRISIS_INTENT = "crisis_signal"
 
 
 @dataclass(frozen=True, slots=True)
 class MinuteCounts:
     """Counts of one topic in one bucket (a minute in the service).
 
-    ``start`` is the aware start of the bucket; ``risk`` is the sum of per-mention risk.
+    ``start`` is the aware start of the bucket; ``risk`` is the sum of per-mention risk;
+    ``crisis`` counts the mentions with the crisis-signal intent (None: not known, that detector
+    then neither learns nor fires for the bucket).
     """
 
     start: datetime
     total: int
     negative: int = 0
     risk: float = 0.0
+    crisis: int | None = None
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
             raise ValueError("MinuteCounts.start must be timezone-aware")
         if self.negative > self.total or self.total < 0 or self.negative < 0:
             raise ValueError("need 0 <= negative <= total")
+        if self.crisis is not None and not 0 <= self.crisis <= self.total:
+            raise ValueError("need 0 <= crisis <= total")
 
 
 class Evidence(BaseModel):
