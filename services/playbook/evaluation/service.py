@@ -115,8 +115,9 @@ def detector_topics(mentions: Sequence[ScoredMentionV1], limit: int) -> list[str
 
 
 def counted_only(mentions: Sequence[ScoredMentionV1], topic: str) -> list[ScoredMention]:
-    """A topic's mentions for its spike detectors only: the keyword and stakeholder triggers run
-    once per batch, on ``*`` (the same mention must not fire them once per topic)."""
+    """A topic's mentions for its spike detectors only (the crisis-signal intent included): the
+    keyword and stakeholder triggers run once per batch, on ``*`` (the same mention must not fire
+    them once per topic)."""
     return [
         ScoredMention(
             id=m.id,
@@ -126,6 +127,8 @@ def counted_only(mentions: Sequence[ScoredMentionV1], topic: str) -> list[Scored
             risk=m.risk,
             stakeholder="unknown",
             author_followers=None,
+            intents=tuple(m.intents),
+            crisis_categories=tuple(m.crisis_categories),
         )
         for m in mentions
         if topic in m.topics

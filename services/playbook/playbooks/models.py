@@ -79,6 +79,7 @@ class Detector(StrEnum):
     NEGATIVE_SPIKE = "negative_spike"
     NEGATIVE_SHARE = "negative_share"
     RISK_SPIKE = "risk_spike"
+    CRISIS_SIGNAL = "crisis_signal"
     KEYWORD = "keyword"
     STAKEHOLDER = "stakeholder"
     FOLLOWERS = "followers"
