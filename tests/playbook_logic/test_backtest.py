@@ -122,3 +122,31 @@ def test_timestamps_and_bucket_inference() -> None:
     day = 86400.0
     assert infer_bucket_seconds([0, day, 2 * day, 4 * day, 5 * day]) == 86400
     assert infer_bucket_seconds([0.0]) == 60
+
+
+def test_mentions_jsonl_with_intents_runs_the_crisis_signal_detector(tmp_path: Path) -> None:
+    source = tmp_path / "mentions.jsonl"
+    lines: list[dict[str, object]] = []
+    for day in range(3):
+        for minute in range(0, 1440, 2):
+            t = START + timedelta(days=day, minutes=minute, seconds=7)
+            intents = ["crisis_signal"] if minute % 120 == 0 else ["question"]
+            lines.append({"created_at": t.isoformat(), "sentiment": "neutral", "intents": intents})
+    t = START + timedelta(days=2, hours=13, minutes=1)
+    for i in range(8):  # steady volume would not do it; these name a crisis, without keywords
+        lines.append(
+            {
+                "created_at": (t + timedelta(seconds=15 * i)).isoformat(),
+                "sentiment": "neutral",
+                "text": "wat is hier aan de hand",
+                "intents": ["crisis_signal"],
+            }
+        )
+    source.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    run_backtest(source, out, fmt="csv")
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    alerts = {r["timestamp"]: r["alert"] for r in rows if r["alert"]}
+    assert "crisis_signal" in alerts.values()
+    first = min(k for k, v in alerts.items() if v == "crisis_signal")
+    assert first.startswith(t.strftime("%Y-%m-%dT13:0"))

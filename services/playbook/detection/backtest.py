@@ -6,8 +6,10 @@ Input, recognised by its first non-blank character:
   days; inferred from the timestamps), any ISO-8601-like timestamp (naive ones are UTC) or epoch
   seconds. The volume spike detector runs on ``value``.
 * JSONL of mentions (``created_at``, optional ``sentiment`` as a label or ``{"label": ...}``,
-  optional ``text`` and ``language``): bucketed per minute first (quiet minutes are zeros); the
-  volume, negative and negative-share detectors and the keyword rules run.
+  optional ``text``, ``language`` and ``intents``): bucketed per minute first (quiet minutes are
+  zeros); the volume, negative and negative-share detectors and the keyword rules run, and the
+  crisis-signal spike detector too when the file carries ``intents`` (the sentiment service's
+  ``crisis_signal``).
 
 Output, one row per input row (CSV) or per minute (JSONL), in order: ``timestamp,value,
 anomaly_score,alert`` as CSV, or the same fields as JSON lines (``alert`` is ``null`` there when
@@ -31,7 +33,7 @@ import numpy as np
 
 from services.playbook.detection.baseline import SeriesDetector, SeriesState
 from services.playbook.detection.engine import DetectorConfig, TopicDetector
-from services.playbook.detection.model import SignalKind
+from services.playbook.detection.model import CRISIS_INTENT, SignalKind
 from services.playbook.detection.stats import FloatArray, anomaly_score
 from services.playbook.detection.triggers import KeywordMatcher
 
@@ -234,6 +236,8 @@ def _backtest_mentions(
     bs = config.bucket_seconds
     matcher = KeywordMatcher(config.keywords)
     counts: dict[int, list[int]] = {}
+    crisis_counts: dict[int, int] = {}
+    has_intents = False
     keyword_hits: dict[int, dict[int, int]] = {}
     for number, line in enumerate(handle, start=1):
         if not line.strip():
@@ -251,6 +255,11 @@ def _backtest_mentions(
         row = counts.setdefault(bucket, [0, 0])
         row[0] += 1
         row[1] += negative
+        intents = item.get("intents")
+        if isinstance(intents, list):
+            has_intents = True
+            if CRISIS_INTENT in intents:
+                crisis_counts[bucket] = crisis_counts.get(bucket, 0) + 1
         text = item.get("text")
         if isinstance(text, str) and text:
             language = item.get("language")
@@ -272,13 +281,21 @@ def _backtest_mentions(
     for b, (t, g) in counts.items():
         total[b - first] = t
         negative_counts[b - first] = g
+    crisis = np.zeros(n) if has_intents else None
+    if crisis is not None:
+        for b, c in crisis_counts.items():
+            crisis[b - first] = c
     keyword_alert = _keyword_alerts(matcher, keyword_hits, first, n, bs)
     detector = TopicDetector(config, "backtest", "backtest")
     step = 7 * 86400 // bs
     for start in range(0, n, step):
         stop = min(n, start + step)
         res = detector.score_counts(
-            first + start, total[start:stop], negative_counts[start:stop], collapse=False
+            first + start,
+            total[start:stop],
+            negative_counts[start:stop],
+            crisis=None if crisis is None else crisis[start:stop],
+            collapse=False,
         )
         for i in range(stop - start):
             name = res.alert[i]
