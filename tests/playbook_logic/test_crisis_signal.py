@@ -17,6 +17,7 @@ from tests.playbook_logic.helpers import (
     at_minute,
     minute_index,
     seasonal_series,
+    signal,
 )
 
 CRISIS_SIGNAL = SignalKind.CRISIS_SIGNAL.value
@@ -199,3 +200,23 @@ def test_an_unknown_state_version_is_refused() -> None:
     state["version"] = 99
     with pytest.raises(ValueError, match="version 99"):
         TopicDetector.restore(DetectorConfig(), "t1", "x", json.dumps(state))
+
+
+@pytest.mark.parametrize(
+    ("categories", "playbook_id"),
+    [
+        (("outage",), "storing"),
+        (("data_leak",), "datalek"),
+        (("safety",), "terugroepactie"),
+        (("boycott",), "campaign_backlash"),
+    ],
+)
+def test_library_playbooks_open_on_a_crisis_signal_of_their_category(
+    categories: tuple[str, ...], playbook_id: str
+) -> None:
+    from services.playbook.playbooks import evaluate_trigger, load_library
+
+    sig = signal(SignalKind.CRISIS_SIGNAL, keywords=categories, observed=12.0)
+    opened = {p.id for p in load_library() if evaluate_trigger(p, [sig])}
+    assert playbook_id in opened
+    assert len(opened) == 1  # the category picks the playbook
