@@ -33,12 +33,14 @@ def background(weeks: int, seed: int = 3) -> tuple[F, F, F]:
     return total, negative, crisis.astype(np.float64)
 
 
-def slow_burn(total: F, negative: F, crisis: F, onset: int, q: float, seed: int = 4) -> None:
-    """Add a crisis that grows linearly to 15 extra mentions a minute over 40 minutes, 85%
+def slow_burn(
+    total: F, negative: F, crisis: F, onset: int, q: float, peak: float = 15.0, seed: int = 4
+) -> None:
+    """Add a crisis that grows linearly to ``peak`` extra mentions a minute over 40 minutes, 85%
     negative, a share ``q`` of the negatives naming it (in place)."""
     rng = np.random.default_rng(seed)
     t = np.arange(180, dtype=np.float64)
-    add = rng.poisson(15.0 * np.minimum(1.0, (t + 1) / 40.0))
+    add = rng.poisson(peak * np.minimum(1.0, (t + 1) / 40.0))
     neg = rng.binomial(add, 0.85)
     total[onset : onset + 180] += add
     negative[onset : onset + 180] += neg
@@ -69,7 +71,7 @@ def test_background_crisis_signals_and_a_match_do_not_alert() -> None:
 def test_a_slow_burn_that_names_itself_is_found_within_ten_minutes() -> None:
     total, negative, crisis = background(weeks=3)
     onset = minute_index(day=16, hour=11)
-    slow_burn(total, negative, crisis, onset, q=0.4)
+    slow_burn(total, negative, crisis, onset, q=0.6, peak=20.0)  # 1.3x the topic's rate
     config = DetectorConfig()
 
     counts = TopicDetector(config, "t1", "x").score_counts(FIRST_BUCKET, total, negative)

@@ -122,11 +122,13 @@ class DetectorConfig(BaseModel):
         "confirmation (crisis_share_factor, crisis_confirm_p) must hold as well",
     )
     crisis_share_factor: float = Field(
-        default=3.0,
+        default=4.0,
         ge=1.0,
         description="the crisis-signal mentions must also be too many for this multiple of their "
         "usual share of all mentions (binomial, below crisis_confirm_p): a match or a campaign "
-        "brings more of them without a crisis, and their background share varies day to day",
+        "brings more of them without a crisis, and their background share varies from day to "
+        "day and hour to hour (~35% each, so x4 is about 3 sd of the two together: a busy topic "
+        "would otherwise alert on every unusually gloomy hour)",
     )
     crisis_confirm_p: float = Field(default=1e-3, gt=0, le=1)
     crisis_combined_p: float = Field(
