@@ -141,8 +141,11 @@ def worker_health_key(prefix: str, queue: str) -> str:
     return f"{prefix}:health:{queue}:{pod}"
 
 
-async def check_worker_health(redis_url: str, key: str, socket_seconds: float = 2.0) -> int:
-    """0 when ``key`` is fresh (the worker polled within its health interval), else 1."""
+async def check_worker_health(
+    redis_url: str, key: str, socket_seconds: float = 2.0, log: Any = None
+) -> int:
+    """0 when ``key`` is fresh (the worker polled within its health interval), else 1, which is
+    also logged as a warning on ``log`` (a structlog logger) when one is given."""
     from redis.asyncio import Redis
 
     client = Redis.from_url(
@@ -151,7 +154,11 @@ async def check_worker_health(redis_url: str, key: str, socket_seconds: float = 
     try:
         value = await client.get(key)
     except Exception:  # unreachable Redis: not healthy, whatever the reason
-        return 1
+        value = None
     finally:
         await client.aclose()
-    return 0 if value is not None else 1
+    if value is not None:
+        return 0
+    if log is not None:
+        log.warning("health check failed: key missing, expired or unreadable", key=key)
+    return 1

@@ -168,11 +168,6 @@ def create_worker(
 async def check_health(settings: PlaybookSettings | None = None) -> int:
     """0 when this pod's health key is fresh (the worker polled within its interval), else 1."""
     settings = settings or PlaybookSettings()
-    code = await check_worker_health(
-        settings.redis_url, health_key(settings), settings.redis_timeout_seconds
+    return await check_worker_health(
+        settings.redis_url, health_key(settings), settings.redis_timeout_seconds, log=log
     )
-    if code:
-        log.warning(
-            "health check failed: key missing, expired or unreadable", key=health_key(settings)
-        )
-    return code
