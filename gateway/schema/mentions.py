@@ -12,7 +12,7 @@ import strawberry
 from gateway.context import Info
 from gateway.ids import to_global_id
 from gateway.rest.ingest import RawMention
-from gateway.rest.sentiment import AuthorBrief, EnrichedMention, SentimentRest
+from gateway.rest.sentiment import EnrichedMention
 from gateway.schema.relay import Node
 from services.common.contracts.mentions import Platform as PlatformValues
 from services.common.contracts.scored import ScoredMentionV1
@@ -214,26 +214,28 @@ class Mention(Node):
     @classmethod
     def from_event(cls, m: ScoredMentionV1) -> Mention:
         """A mention from a ``mention.scored`` event (the queue contract's flat shape)."""
-        return cls.from_rest(
-            EnrichedMention(
-                id=m.id,
-                platform=m.platform.value,
-                created_at=m.created_at,
-                text=m.text,
-                url=m.url,
-                author=AuthorBrief(handle=m.author_handle, followers=m.author_followers),
-                language=m.language,
-                sentiment=SentimentRest(
-                    label=m.sentiment, score=m.sentiment_score, confidence=m.confidence
-                ),
-                intents=list(m.intents),
-                crisis_categories=list(m.crisis_categories),
-                stakeholder=m.stakeholder,
-                reach=m.reach,
-                risk=m.risk,
-                topics=list(m.topics),
-                model_version=m.model_version,
-            )
+        return cls.from_item(
+            {
+                "id": m.id,
+                "platform": m.platform.value,
+                "created_at": m.created_at,
+                "text": m.text,
+                "url": m.url,
+                "author": {"handle": m.author_handle, "followers": m.author_followers},
+                "language": m.language,
+                "sentiment": {
+                    "label": m.sentiment,
+                    "score": m.sentiment_score,
+                    "confidence": m.confidence,
+                },
+                "intents": m.intents,
+                "crisis_categories": m.crisis_categories,
+                "stakeholder": m.stakeholder,
+                "reach": m.reach,
+                "risk": m.risk,
+                "topics": m.topics,
+                "model_version": m.model_version,
+            }
         )
 
 

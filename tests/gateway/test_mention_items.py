@@ -55,3 +55,35 @@ def test_items_and_models_give_the_same_mention(item: dict[str, Any]) -> None:
 def test_an_item_of_the_wrong_shape_raises(item: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error):
         Mention.from_item(item)
+
+
+def test_an_event_gives_the_same_mention_as_its_model() -> None:
+    from pathlib import Path
+
+    from gateway.rest.sentiment import AuthorBrief, SentimentRest
+    from services.common.contracts.events import MentionScoredEventV1
+
+    golden = Path(__file__).parents[1] / "contracts/golden/mention_scored_event_v1.example.json"
+    m = MentionScoredEventV1.model_validate_json(golden.read_bytes()).mention
+    via_model = Mention.from_rest(
+        EnrichedMention(
+            id=m.id,
+            platform=m.platform.value,
+            created_at=m.created_at,
+            text=m.text,
+            url=m.url,
+            author=AuthorBrief(handle=m.author_handle, followers=m.author_followers),
+            language=m.language,
+            sentiment=SentimentRest(
+                label=m.sentiment, score=m.sentiment_score, confidence=m.confidence
+            ),
+            intents=list(m.intents),
+            crisis_categories=list(m.crisis_categories),
+            stakeholder=m.stakeholder,
+            reach=m.reach,
+            risk=m.risk,
+            topics=list(m.topics),
+            model_version=m.model_version,
+        )
+    )
+    assert Mention.from_event(m) == via_model
