@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
-from services.playbook.counts.tables import MinuteCount
+from services.playbook.counts.tables import MinuteCount, MinuteCrisisCategory
 from services.playbook.effects import DEADLINE_JOB
 from services.playbook.signals.tables import SignalRow
 from tests.playbook.conftest import (
@@ -163,6 +164,64 @@ async def test_counts_are_kept_per_topic_and_minute(pb: Harness, tenant: str) ->
     assert table[("*", minute + 1)] == (1, 0, 0.0)
     assert table[("app", minute)] == (3, 3, 1.0)
     assert table[("bank", minute)] == (1, 1, 0.25)
+
+
+def crisis(text: str, *categories: str, **kwargs: Any) -> dict[str, Any]:
+    """A scored mention the sentiment service gave the crisis-signal intent."""
+    return {
+        **scored(text, **kwargs),
+        "intents": ["complaint", "crisis_signal"],
+        "crisis_categories": list(categories),
+    }
+
+
+async def test_crisis_signal_counts_of_two_batches_add_up_per_topic_minute_and_category(
+    pb: Harness, tenant: str
+) -> None:
+    now = pb.clock.now().replace(second=10)
+    first = [
+        crisis("datalek", "leak", at=now, topics=["app"]),
+        crisis("datalek en storing", "leak", "outage", at=now, topics=["app", "bank"]),
+        scored("storing", at=now, topics=["app"]),  # a complaint, not a crisis signal
+        crisis("fraude", "fraud", at=now + timedelta(minutes=1)),
+    ]
+    second = [
+        crisis("weer een datalek", "leak", at=now + timedelta(seconds=20), topics=["app"]),
+        crisis("zonder categorie", at=now + timedelta(seconds=30), topics=["bank"]),
+    ]
+    await pb.evaluate(batch(tenant, first))
+    await pb.evaluate(batch(tenant, second))
+    async with pb.evaluator.sessions() as session:
+        rows = (
+            (await session.execute(select(MinuteCount).where(MinuteCount.tenant == tenant)))  # type: ignore[arg-type]
+            .scalars()
+            .all()
+        )
+        categories = (
+            (
+                await session.execute(
+                    select(MinuteCrisisCategory).where(MinuteCrisisCategory.tenant == tenant)  # type: ignore[arg-type]
+                )
+            )
+            .scalars()
+            .all()
+        )
+    minute = now.minute
+    table = {(r.topic, r.minute.minute): (r.total, r.crisis_signal) for r in rows}
+    assert table[("*", minute)] == (5, 4)
+    assert table[("*", minute + 1)] == (1, 1)
+    assert table[("app", minute)] == (4, 3)
+    assert table[("bank", minute)] == (2, 2)
+    named = {(c.topic, c.minute.minute, c.category): c.mentions for c in categories}
+    assert named == {
+        ("*", minute, "leak"): 3,
+        ("*", minute, "outage"): 1,
+        ("*", minute + 1, "fraud"): 1,
+        ("app", minute, "leak"): 3,
+        ("app", minute, "outage"): 1,
+        ("bank", minute, "leak"): 1,
+        ("bank", minute, "outage"): 1,
+    }
 
 
 async def test_without_playbooks_signals_are_kept_but_open_nothing(

@@ -12,12 +12,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.playbook.counts.tables import DetectorStateRow, MinuteCount, ProcessedBatch
+from services.playbook.counts.tables import (
+    DetectorStateRow,
+    MinuteCount,
+    MinuteCrisisCategory,
+    ProcessedBatch,
+)
 
 #: What marks a drill's sandbox tenant (``{tenant}~drill-{id}``, see the drills package).
 SANDBOX_MARK = "~drill-"
 
 MC = MinuteCount.__table__  # type: ignore[attr-defined]
+MCC = MinuteCrisisCategory.__table__  # type: ignore[attr-defined]
 DS = DetectorStateRow.__table__  # type: ignore[attr-defined]
 PB = ProcessedBatch.__table__  # type: ignore[attr-defined]
 
@@ -48,7 +54,8 @@ async def claim_batch(
 
 
 async def add_counts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """One upsert for the batch: ``(tenant, topic, minute, total, negative, risk)`` rows add up."""
+    """One upsert for the batch: ``(tenant, topic, minute, total, negative, risk,
+    crisis_signal)`` rows add up."""
     if not rows:
         return
     ordered = sorted(rows, key=lambda r: (r["topic"], r["minute"]))  # a fixed lock order
@@ -59,9 +66,24 @@ async def add_counts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> N
             "total": MC.c.total + statement.excluded.total,
             "negative": MC.c.negative + statement.excluded.negative,
             "risk": MC.c.risk + statement.excluded.risk,
+            "crisis_signal": MC.c.crisis_signal + statement.excluded.crisis_signal,
         },
     )
     # executemany of one compiled statement (SQLAlchemy batches it into multi-row VALUES)
+    await session.execute(statement, ordered)
+
+
+async def add_crisis_categories(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """One upsert for the batch: ``(tenant, topic, minute, category, mentions)`` rows add up.
+    Most batches have none (no statement then)."""
+    if not rows:
+        return
+    ordered = sorted(rows, key=lambda r: (r["topic"], r["minute"], r["category"]))
+    statement = _insert(session)(MCC)
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenant", "topic", "minute", "category"],
+        set_={"mentions": MCC.c.mentions + statement.excluded.mentions},
+    )
     await session.execute(statement, ordered)
 
 

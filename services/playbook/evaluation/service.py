@@ -27,6 +27,7 @@ from services.playbook.detection import (
     Signal,
     TopicDetector,
 )
+from services.playbook.detection.model import CRISIS_INTENT
 from services.playbook.effects import Dispatcher, Effects
 from services.playbook.incidents import repository as incident_repo
 from services.playbook.incidents import service as incidents
@@ -82,19 +83,21 @@ class Outcome:
 
 
 def minute_rows(tenant: str, mentions: Sequence[ScoredMentionV1]) -> list[dict[str, Any]]:
-    """Per topic (``*`` for all) and minute: total, negative, risk-weighted."""
+    """Per topic (``*`` for all) and minute: total, negative, risk-weighted, crisis-signal."""
     acc: dict[tuple[str, int], list[float]] = {}
     for m in mentions:
         minute = int(m.created_at.timestamp() // 60)
         negative = 1.0 if m.sentiment == "negative" else 0.0
+        crisis = 1.0 if CRISIS_INTENT in m.intents else 0.0
         for topic in ("*", *dict.fromkeys(m.topics)):
             row = acc.get((topic, minute))
             if row is None:
-                acc[(topic, minute)] = [1.0, negative, m.risk]
+                acc[(topic, minute)] = [1.0, negative, m.risk, crisis]
             else:
                 row[0] += 1.0
                 row[1] += negative
                 row[2] += m.risk
+                row[3] += crisis
     return [
         {
             "tenant": tenant,
@@ -103,8 +106,36 @@ def minute_rows(tenant: str, mentions: Sequence[ScoredMentionV1]) -> list[dict[s
             "total": int(v[0]),
             "negative": int(v[1]),
             "risk": float(v[2]),
+            "crisis_signal": int(v[3]),
         }
         for (topic, minute), v in acc.items()
+    ]
+
+
+#: A crisis category longer than the column is cut (the contract does not bound it).
+CATEGORY_CHARS = 64
+
+
+def crisis_category_rows(tenant: str, mentions: Sequence[ScoredMentionV1]) -> list[dict[str, Any]]:
+    """Per topic (``*`` for all), minute and crisis category: the crisis-signal mentions naming it."""
+    acc: Counter[tuple[str, int, str]] = Counter()
+    for m in mentions:
+        if CRISIS_INTENT not in m.intents or not m.crisis_categories:
+            continue
+        minute = int(m.created_at.timestamp() // 60)
+        categories = dict.fromkeys(c[:CATEGORY_CHARS] for c in m.crisis_categories if c)
+        for topic in ("*", *dict.fromkeys(m.topics)):
+            for category in categories:
+                acc[(topic, minute, category)] += 1
+    return [
+        {
+            "tenant": tenant,
+            "topic": topic,
+            "minute": datetime.fromtimestamp(minute * 60, UTC),
+            "category": category,
+            "mentions": n,
+        }
+        for (topic, minute, category), n in acc.items()
     ]
 
 
@@ -164,6 +195,9 @@ async def evaluate(ev: Evaluator, batch: ScoredBatchV1) -> Outcome:
             outcome.status = "duplicate"
             return outcome
         await counts.add_counts(session, minute_rows(batch.tenant, batch.mentions))
+        await counts.add_crisis_categories(
+            session, crisis_category_rows(batch.tenant, batch.mentions)
+        )
         topics = detector_topics(batch.mentions, ev.settings.max_topics_per_batch)
         stored = await counts.lock_states(session, batch.tenant, topics, now)
         detector_now = await hooks.scenario_now(session, batch.tenant, now)
