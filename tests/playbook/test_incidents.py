@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import orjson
 from redis.asyncio import Redis
 
 from services.common.contracts import EVENT_ADAPTER, IncidentEventV1, events_channel
-from tests.playbook.conftest import Harness, batch, datalek_burst, open_datalek, steps_of, timeline
+from tests.playbook.conftest import (
+    Harness,
+    batch,
+    datalek_burst,
+    open_datalek,
+    scored,
+    steps_of,
+    timeline,
+)
 
 
 async def test_transitions_follow_the_lifecycle_and_refuse_the_rest(
@@ -157,6 +167,7 @@ async def test_the_report_in_json_and_markdown(pb: Harness, tenant: str) -> None
     assert legal["met_deadline"] is None  # open, and its two hours are not up yet
     curve = report["sentiment_curve"]
     assert sum(p["total"] for p in curve) == 4 and sum(p["negative"] for p in curve) == 4
+    assert [p["crisis_signal"] for p in report["crisis_signal_curve"]] == [0] * len(curve)
     assert report["statements"] == 1 and report["signals"] >= 1
 
     md = await pb.client.get(
@@ -166,7 +177,41 @@ async def test_the_report_in_json_and_markdown(pb: Harness, tenant: str) -> None
     text = md.text
     assert text.startswith("# Post-incident report: Datalek")
     assert "| time to acknowledge | 4m 00s |" in text and "| time to resolve | 1h 20m 00s |" in text
-    assert "## Sentiment curve" in text
+    assert "## Sentiment curve" in text and "## Crisis-signal curve" in text
+
+
+async def test_the_report_shows_the_crisis_signal_curve_beside_the_sentiment_curve(
+    pb: Harness, tenant: str
+) -> None:
+    incident = await open_datalek(pb, tenant)
+    headers = pb.auth(tenant)
+    at = pb.clock.now() - timedelta(seconds=30)
+    signalled = [
+        {**scored("datalek", at=at), "intents": ["crisis_signal"], "crisis_categories": c}
+        for c in (["leak"], ["leak", "outage"], [])
+    ]
+    await pb.evaluate(batch(tenant, [*signalled, scored("storing", at=at)]))
+    pb.clock.advance(minutes=5)
+
+    report = (await pb.client.get(f"/v1/incidents/{incident['id']}/report", headers=headers)).json()
+    sentiment, crisis = report["sentiment_curve"], report["crisis_signal_curve"]
+    assert [p["start"] for p in crisis] == [p["start"] for p in sentiment]
+    assert [p["total"] for p in crisis] == [p["total"] for p in sentiment]
+    assert sum(p["total"] for p in crisis) == 8 and sum(p["crisis_signal"] for p in crisis) == 3
+    (hot,) = [p for p in crisis if p["crisis_signal"]]
+    assert hot["categories"] == {"leak": 2, "outage": 1}
+    assert hot["crisis_share"] == round(3 / hot["total"], 4)
+    assert all(p["categories"] == {} and p["crisis_share"] == 0 for p in crisis if p is not hot)
+
+    md = await pb.client.get(
+        f"/v1/incidents/{incident['id']}/report", params={"format": "markdown"}, headers=headers
+    )
+    text = md.text
+    assert text.index("## Sentiment curve") < text.index(
+        "## Crisis-signal curve (1-minute buckets)"
+    )
+    share = f"{3 / hot['total']:.0%}"
+    assert f"| {hot['total']} | 3 | {share} | leak 2, outage 1 |" in text
 
 
 async def test_scopes_and_tenant_isolation(pb: Harness, tenant: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -161,11 +161,22 @@ async def idle_states(session: AsyncSession, now: datetime, limit: int) -> list[
     return [(r[0], r[1]) for r in (await session.execute(statement)).all()]
 
 
+class CurveRow(NamedTuple):
+    """One stored minute of a topic."""
+
+    minute: datetime
+    total: int
+    negative: int
+    risk: float
+    crisis_signal: int
+
+
 async def curve(
     session: AsyncSession, tenant: str, topic: str, since: datetime, until: datetime
-) -> list[tuple[datetime, int, int, float]]:
+) -> list[CurveRow]:
+    """The topic's stored minutes in ``[since, until)``, oldest first."""
     statement = (
-        select(MC.c.minute, MC.c.total, MC.c.negative, MC.c.risk)
+        select(MC.c.minute, MC.c.total, MC.c.negative, MC.c.risk, MC.c.crisis_signal)
         .where(
             MC.c.tenant == tenant,
             MC.c.topic == topic,
@@ -175,8 +186,27 @@ async def curve(
         .order_by(MC.c.minute)
     )
     return [
-        (r[0], int(r[1]), int(r[2]), float(r[3])) for r in (await session.execute(statement)).all()
+        CurveRow(r[0], int(r[1]), int(r[2]), float(r[3]), int(r[4]))
+        for r in (await session.execute(statement)).all()
     ]
+
+
+async def crisis_categories(
+    session: AsyncSession, tenant: str, topic: str, since: datetime, until: datetime
+) -> list[tuple[datetime, str, int]]:
+    """``(minute, category, mentions)`` of the topic's crisis-signal mentions in
+    ``[since, until)``, oldest first."""
+    statement = (
+        select(MCC.c.minute, MCC.c.category, MCC.c.mentions)
+        .where(
+            MCC.c.tenant == tenant,
+            MCC.c.topic == topic,
+            MCC.c.minute >= since,
+            MCC.c.minute < until,
+        )
+        .order_by(MCC.c.minute, MCC.c.category)
+    )
+    return [(r[0], str(r[1]), int(r[2])) for r in (await session.execute(statement)).all()]
 
 
 async def prune_processed(session: AsyncSession, older_than: datetime, limit: int = 10_000) -> int:

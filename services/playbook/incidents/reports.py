@@ -1,8 +1,10 @@
 """The post-incident report: time to detect, acknowledge, first statement and resolve; per-step
-deadline adherence; the sentiment curve from the per-minute counts. JSON and Markdown."""
+deadline adherence; the sentiment and crisis-signal curves from the per-minute counts. JSON and
+Markdown."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +13,7 @@ from services.playbook.counts import repository as counts
 from services.playbook.incidents import repository as repo
 from services.playbook.incidents import service as incidents
 from services.playbook.incidents.schemas import (
+    CrisisCurvePoint,
     CurvePoint,
     IncidentState,
     ReportRead,
@@ -62,13 +65,24 @@ async def build(session: AsyncSession, tenant: str, incident_id: str, now: datet
     rows = await counts.curve(session, tenant, incident.topic, start, end)
     minutes = max(1, int((end - start).total_seconds() // 60))
     bucket = max(1, -(-minutes // MAX_POINTS))
+
+    def key_of(minute: datetime) -> int:
+        return int((minute - start).total_seconds() // 60) // bucket
+
     points: dict[int, list[float]] = {}
-    for minute, total, negative, risk in rows:
-        key = int((minute - start).total_seconds() // 60) // bucket
-        acc = points.setdefault(key, [0, 0, 0.0])
-        acc[0] += total
-        acc[1] += negative
-        acc[2] += risk
+    for row in rows:
+        acc = points.setdefault(key_of(row.minute), [0, 0, 0.0, 0])
+        acc[0] += row.total
+        acc[1] += row.negative
+        acc[2] += row.risk
+        acc[3] += row.crisis_signal
+    categories: dict[int, Counter[str]] = {}
+    if any(row.crisis_signal for row in rows):
+        for minute, category, n in await counts.crisis_categories(
+            session, tenant, incident.topic, start, end
+        ):
+            categories.setdefault(key_of(minute), Counter())[category] += n
+    ordered = sorted(points.items())
     curve = [
         CurvePoint(
             start=start + timedelta(minutes=k * bucket),
@@ -77,7 +91,17 @@ async def build(session: AsyncSession, tenant: str, incident_id: str, now: datet
             risk=round(v[2], 4),
             negative_share=round(v[1] / v[0], 4) if v[0] else 0.0,
         )
-        for k, v in sorted(points.items())
+        for k, v in ordered
+    ]
+    crisis_curve = [
+        CrisisCurvePoint(
+            start=start + timedelta(minutes=k * bucket),
+            total=int(v[0]),
+            crisis_signal=int(v[3]),
+            crisis_share=round(v[3] / v[0], 4) if v[0] else 0.0,
+            categories=dict(categories.get(k, Counter()).most_common()),
+        )
+        for k, v in ordered
     ]
     return ReportRead(
         incident_id=incident.id,
@@ -105,6 +129,7 @@ async def build(session: AsyncSession, tenant: str, incident_id: str, now: datet
         statements=len(statements),
         curve_bucket_seconds=bucket * 60,
         sentiment_curve=curve,
+        crisis_signal_curve=crisis_curve,
         generated_at=now,
     )
 
@@ -168,6 +193,18 @@ def markdown(report: ReportRead) -> str:
     lines += [
         f"| {_at(p.start)} | {p.total} | {p.negative} | {p.negative_share:.0%} |"
         for p in report.sentiment_curve
+    ]
+    lines += [
+        "",
+        f"## Crisis-signal curve ({report.curve_bucket_seconds // 60}-minute buckets)",
+        "",
+        "| from | mentions | crisis signals | share crisis | categories |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    lines += [
+        f"| {_at(p.start)} | {p.total} | {p.crisis_signal} | {p.crisis_share:.0%} | "
+        f"{', '.join(f'{c} {n}' for c, n in p.categories.items()) or '—'} |"
+        for p in report.crisis_signal_curve
     ]
     lines += ["", f"{report.signals} signal(s), {report.statements} statement(s).", ""]
     return "\n".join(lines)

@@ -218,6 +218,22 @@ class CurvePoint(BaseModel):
     negative_share: float
 
 
+class CrisisCurvePoint(BaseModel):
+    """One bucket of the crisis-signal curve (the buckets of the sentiment curve)."""
+
+    start: datetime
+    total: int = Field(description="all mentions of the topic in the bucket")
+    crisis_signal: int = Field(
+        description="mentions the sentiment service gave the crisis-signal intent"
+    )
+    crisis_share: float = Field(description="crisis_signal / total (0 when total is 0)")
+    categories: dict[str, int] = Field(
+        default_factory=dict,
+        description="crisis category → crisis-signal mentions naming it, most named first; "
+        "a mention may name several",
+    )
+
+
 class ReportRead(BaseModel):
     incident_id: str
     title: str
@@ -242,4 +258,5 @@ class ReportRead(BaseModel):
     statements: int
     curve_bucket_seconds: int
     sentiment_curve: list[CurvePoint]
+    crisis_signal_curve: list[CrisisCurvePoint] = Field(default_factory=list)
     generated_at: datetime
