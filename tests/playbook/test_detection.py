@@ -309,7 +309,16 @@ async def test_concurrent_batches_of_one_tenant_open_a_single_incident(
 ) -> None:
     # PostgreSQL: the tenant's "*" detector state is row-locked per batch; SQLite: one writer.
     await pb.load_library(tenant)
-    batches = [batch(tenant, datalek_burst(pb.clock, 3)) for _ in range(6)]
+    batches = [
+        batch(
+            tenant,
+            [
+                *datalek_burst(pb.clock, 3),
+                crisis("datalek", "leak", at=pb.clock.now() - timedelta(seconds=5)),
+            ],
+        )
+        for _ in range(6)
+    ]
     outcomes = await asyncio.gather(*(pb.evaluate(b) for b in batches))
     assert sum(len(o.opened) for o in outcomes) == 1
     listed = (await pb.client.get("/v1/incidents", headers=pb.auth(tenant))).json()["items"]
@@ -320,7 +329,15 @@ async def test_concurrent_batches_of_one_tenant_open_a_single_incident(
             .scalars()
             .all()
         )
-    assert sum(c.total for c in counts if c.topic == "*") == 18  # no lost update
+        leaks = (
+            await session.execute(
+                select(MinuteCrisisCategory.mentions).where(  # type: ignore[call-overload]
+                    MinuteCrisisCategory.tenant == tenant, MinuteCrisisCategory.category == "leak"
+                )
+            )
+        ).scalar_one()
+    assert sum(c.total for c in counts if c.topic == "*") == 24  # no lost update
+    assert sum(c.crisis_signal for c in counts if c.topic == "*") == 6 and leaks == 6
 
 
 async def test_processed_batch_ids_are_forgotten_after_their_retention(
