@@ -9,7 +9,9 @@ import httpx
 import jwt
 import orjson
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from redis.asyncio import Redis
+from starlette.middleware import Middleware
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -18,6 +20,7 @@ from strawberry.types.unset import UnsetType
 from gateway.clients import ServiceClient, Services
 from gateway.context import Context, Runtime, bearer, context_getter
 from gateway.events import EventHub
+from gateway.fastpath import GraphQLFastPath
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
 from services.common.app import build_app
@@ -116,8 +119,9 @@ def create_app(
             await services.aclose()
             await redis.aclose()
 
+    schema = build_schema(settings)
     graphql = GatewayRouter(
-        build_schema(settings),
+        schema,
         path="/graphql",
         context_getter=context_getter,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
@@ -138,4 +142,10 @@ def create_app(
     )
     # The gateway does not rate-limit by itself: the services it calls do, per tenant.
     app.state.rate_limiter = None
+    if settings.fast_http:
+        route = next(
+            r for r in graphql.routes if isinstance(r, APIRoute) and "POST" in (r.methods or ())
+        )
+        # Appended last, so innermost: inside the request-id, metrics and body-size middlewares.
+        app.user_middleware.append(Middleware(GraphQLFastPath, schema=schema, route=route))
     return app

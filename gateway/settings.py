@@ -45,6 +45,9 @@ class GatewaySettings(ServiceSettings):
     #: Plain data fields skip graphql-core's per-field machinery (gateway/execution.py); off
     #: means graphql-core executes every field (same results, slower).
     fast_execution: bool = True
+    #: ``POST /graphql`` with a JSON body skips the router and strawberry's request adapters
+    #: (gateway/fastpath.py); off means every request goes through the ordinary route.
+    fast_http: bool = True
     #: Events buffered per subscriber before the oldest are dropped.
     subscription_buffer: int = 1000
 
