@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
 
 import httpx
 import orjson
@@ -169,6 +170,9 @@ class ServiceClient:
     ) -> None:
         self.name = name
         self.get_retries = get_retries
+        #: Calls go to ``base + path + query``, built here as one absolute URL: httpx then parses
+        #: it once instead of three times (base merge, path, params; ~0.05 ms a call).
+        self.base = str(httpx.URL(base_url)).rstrip("/")
         self.http = httpx.AsyncClient(
             base_url=base_url,
             transport=transport
@@ -207,13 +211,13 @@ class ServiceClient:
             headers["Content-Type"] = "application/json"
         elif raw is not None:
             content, headers["Content-Type"] = raw
+        query = urlencode(_query(params), quote_via=quote)
+        url = f"{self.base}{path}?{query}" if query else f"{self.base}{path}"
         attempts = 1 + (self.get_retries if method == "GET" else 0)
         for attempt in range(attempts):
             started = time.perf_counter()
             try:
-                response = await self.http.request(
-                    method, path, params=_query(params), content=content, headers=headers
-                )
+                response = await self.http.request(method, url, content=content, headers=headers)
             except httpx.TransportError as exc:
                 UPSTREAM_CALLS.labels(self.name, method, "error").inc()
                 if attempt + 1 < attempts:
