@@ -150,3 +150,45 @@ def test_mentions_jsonl_with_intents_runs_the_crisis_signal_detector(tmp_path: P
     assert "crisis_signal" in alerts.values()
     first = min(k for k, v in alerts.items() if v == "crisis_signal")
     assert first.startswith(t.strftime("%Y-%m-%dT13:0"))
+
+
+def test_mentions_jsonl_with_crisis_categories_runs_the_per_category_series(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(17)
+    lines: list[dict[str, object]] = []
+    for minute in range(3 * 1440):
+        t = START + timedelta(minutes=minute)
+        outages = int(rng.poisson(2.0))  # a topic that hears of an outage every minute
+        for i in range(10):
+            named = i < outages
+            lines.append(
+                {
+                    "created_at": (t + timedelta(seconds=5 * i)).isoformat(),
+                    "sentiment": "negative" if named else "neutral",
+                    "intents": ["crisis_signal"] if named else ["question"],
+                    "crisis_categories": ["outage"] if named else [],
+                }
+            )
+    t = START + timedelta(days=2, hours=13, minutes=1)
+    for i in range(4):  # four name a data leak: nothing for the total, much for the category
+        lines.append(
+            {
+                "created_at": (t + timedelta(seconds=3 + 10 * i)).isoformat(),
+                "sentiment": "negative",
+                "intents": ["crisis_signal"],
+                "crisis_categories": ["data_leak"],
+            }
+        )
+
+    def crisis_alerts(items: list[dict[str, object]]) -> list[str]:
+        source = tmp_path / "mentions.jsonl"
+        source.write_text("\n".join(json.dumps(x) for x in items) + "\n", encoding="utf-8")
+        out = io.StringIO()
+        run_backtest(source, out, fmt="csv")
+        rows = csv.DictReader(io.StringIO(out.getvalue()))
+        return [r["timestamp"] for r in rows if r["alert"] == "crisis_signal"]
+
+    assert crisis_alerts(lines) == [t.strftime("%Y-%m-%dT%H:%M:00Z")]
+    without = [{k: v for k, v in x.items() if k != "crisis_categories"} for x in lines]
+    assert crisis_alerts(without) == []

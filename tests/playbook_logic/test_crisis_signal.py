@@ -126,7 +126,7 @@ def test_crisis_state_survives_json_and_streaming_equals_one_shot() -> None:
     np.testing.assert_allclose(scores, one.score, rtol=1e-9, atol=1e-12)
     assert alerts == one.alert
     state = json.loads(det.dump_state())
-    assert state["version"] == STATE_VERSION == 2
+    assert state["version"] == STATE_VERSION == 3
     assert state["crisis"]["last_bucket"] == FIRST_BUCKET + len(total) - 1
 
 

@@ -5,8 +5,8 @@ Public API (what the worker calls):
 * :class:`TopicDetector` (``engine``): per tenant and topic; ``process_batch(mentions, now)``,
   ``advance(now)``, ``observe_counts(counts)``, ``score_counts(...)``; persist
   ``dump_state()`` and rebuild with ``TopicDetector.restore(config, tenant, topic, json)``.
-* :class:`DetectorConfig`, :class:`SpikeConfig`, :class:`ShareConfig`, :class:`KeywordRule`,
-  :class:`StakeholderRule`: tuning, frozen pydantic models.
+* :class:`DetectorConfig`, :class:`SpikeConfig`, :class:`ShareConfig`, :class:`CategoryConfig`,
+  :class:`KeywordRule`, :class:`StakeholderRule`: tuning, frozen pydantic models.
 * :class:`Signal`, :class:`Evidence`, :class:`SignalKind`, :class:`MinuteCounts`,
   :class:`MentionLike` / :class:`ScoredMention` (``model``).
 * :func:`decide`, :func:`fingerprint`, :func:`snooze`, :class:`DedupePolicy`,
@@ -16,6 +16,7 @@ Public API (what the worker calls):
 
 from services.playbook.detection.backtest import BacktestInputError, BacktestSummary, run_backtest
 from services.playbook.detection.baseline import SeriesDetector, SeriesState, SpikeConfig
+from services.playbook.detection.categories import CategoryConfig
 from services.playbook.detection.dedupe import (
     Action,
     Decision,
@@ -55,6 +56,7 @@ __all__ = [
     "Action",
     "BacktestInputError",
     "BacktestSummary",
+    "CategoryConfig",
     "CountScores",
     "Decision",
     "DedupePolicy",

@@ -6,10 +6,11 @@ Input, recognised by its first non-blank character:
   days; inferred from the timestamps), any ISO-8601-like timestamp (naive ones are UTC) or epoch
   seconds. The volume spike detector runs on ``value``.
 * JSONL of mentions (``created_at``, optional ``sentiment`` as a label or ``{"label": ...}``,
-  optional ``text``, ``language`` and ``intents``): bucketed per minute first (quiet minutes are
-  zeros); the volume, negative and negative-share detectors and the keyword rules run, and the
-  crisis-signal spike detector too when the file carries ``intents`` (the sentiment service's
-  ``crisis_signal``).
+  optional ``text``, ``language``, ``intents`` and ``crisis_categories``): bucketed per minute
+  first (quiet minutes are zeros); the volume, negative and negative-share detectors and the
+  keyword rules run, and the crisis-signal spike detector too when the file carries ``intents``
+  (the sentiment service's ``crisis_signal``), with its per-category series when it also carries
+  ``crisis_categories``.
 
 Output, one row per input row (CSV) or per minute (JSONL), in order: ``timestamp,value,
 anomaly_score,alert`` as CSV, or the same fields as JSON lines (``alert`` is ``null`` there when
@@ -237,7 +238,8 @@ def _backtest_mentions(
     matcher = KeywordMatcher(config.keywords)
     counts: dict[int, list[int]] = {}
     crisis_counts: dict[int, int] = {}
-    has_intents = False
+    category_counts: dict[str, dict[int, int]] = {}
+    has_intents = has_categories = False
     keyword_hits: dict[int, dict[int, int]] = {}
     for number, line in enumerate(handle, start=1):
         if not line.strip():
@@ -260,6 +262,14 @@ def _backtest_mentions(
             has_intents = True
             if CRISIS_INTENT in intents:
                 crisis_counts[bucket] = crisis_counts.get(bucket, 0) + 1
+                categories = item.get("crisis_categories")
+                if isinstance(categories, list):
+                    has_categories = True
+                    for cat in dict.fromkeys(c for c in categories if isinstance(c, str)):
+                        per_cat = category_counts.setdefault(cat, {})
+                        per_cat[bucket] = per_cat.get(bucket, 0) + 1
+            elif isinstance(item.get("crisis_categories"), list):
+                has_categories = True
         text = item.get("text")
         if isinstance(text, str) and text:
             language = item.get("language")
@@ -285,6 +295,13 @@ def _backtest_mentions(
     if crisis is not None:
         for b, c in crisis_counts.items():
             crisis[b - first] = c
+    by_category: dict[str, FloatArray] | None = None
+    if crisis is not None and has_categories:
+        by_category = {}
+        for cat, per_bucket in category_counts.items():
+            series = by_category[cat] = np.zeros(n)
+            for b, c in per_bucket.items():
+                series[b - first] = c
     keyword_alert = _keyword_alerts(matcher, keyword_hits, first, n, bs)
     detector = TopicDetector(config, "backtest", "backtest")
     step = 7 * 86400 // bs
@@ -295,6 +312,9 @@ def _backtest_mentions(
             total[start:stop],
             negative_counts[start:stop],
             crisis=None if crisis is None else crisis[start:stop],
+            categories=(
+                None if by_category is None else {k: v[start:stop] for k, v in by_category.items()}
+            ),
             collapse=False,
         )
         for i in range(stop - start):

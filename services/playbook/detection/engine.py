@@ -13,12 +13,14 @@ mentions the sentiment service marked with the crisis-signal intent (they name a
 outage, a recall, fraud, a lawsuit, a boycott or a safety issue). Each has its own seasonal
 baseline (:mod:`baseline`). The crisis-signal series is what tells a crisis from a busy day early:
 a slow burn adds few mentions in its first minutes, but a fair share of them say what is wrong,
-and outside crises such mentions are rare (a few per cent of the negatives).
+and outside crises such mentions are rare (a few per cent of the negatives). The same mentions are
+also counted per crisis category (:mod:`categories`): a telecom hears of outages daily but rarely
+of a data leak, so the data-leak series has a far lower background and a leak stands out sooner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +32,12 @@ from services.playbook.detection.baseline import (
     SeriesState,
     SpikeConfig,
     WindowScores,
+)
+from services.playbook.detection.categories import (
+    CategoryConfig,
+    CategoryDetector,
+    CategoryScores,
+    CategoryState,
 )
 from services.playbook.detection.model import (
     CRISIS_INTENT,
@@ -58,10 +66,10 @@ from services.playbook.detection.triggers import (
     stakeholder_signals,
 )
 
-STATE_VERSION = 2
-#: State versions :meth:`TopicDetector.restore` still reads (version 1 had no crisis-signal series;
-#: that detector then starts learning from the restore on).
-READABLE_STATE_VERSIONS = frozenset({1, 2})
+STATE_VERSION = 3
+#: State versions :meth:`TopicDetector.restore` still reads (version 1 had no crisis-signal series,
+#: version 2 no per-category series; those detectors then start learning from the restore on).
+READABLE_STATE_VERSIONS = frozenset({1, 2, 3})
 MAX_CRISIS_IDS = 20
 SHARE_PRIOR_MENTIONS = 3.0
 CRISIS_PRIOR_SHARE = 0.01  # crisis-signal mentions per mention, before the topic taught us its own
@@ -140,6 +148,13 @@ class DetectorConfig(BaseModel):
         "crisis_each_p; 0 switches the rule off",
     )
     crisis_each_p: float = Field(default=1e-2, gt=0, le=1)
+    categories: CategoryConfig = Field(
+        default=CategoryConfig(),
+        description="the crisis-signal mentions per crisis category (:mod:`categories`): a "
+        "category's window fires the crisis-signal detector under the same rules and thresholds "
+        "as the total (crisis.p_alert alone, crisis_combined_p with the negatives), its tail "
+        "probability multiplied by the number of categories first (Bonferroni)",
+    )
     keywords: tuple[KeywordRule, ...] = DEFAULT_KEYWORD_RULES
     stakeholders: tuple[StakeholderRule, ...] = DEFAULT_STAKEHOLDER_RULES
 
@@ -162,7 +177,8 @@ class TopicState(BaseModel):
     """What to persist per (tenant, topic): JSON via ``model_dump_json``.
 
     Version 2 added ``crisis``, ``open_crisis`` and ``crisis_recent``; a version-1 state restores
-    with them empty.
+    with them empty. Version 3 added ``categories`` (the per-category crisis-signal series, whose
+    counts come from ``crisis_recent``); an older state restores with it empty.
     """
 
     version: int = STATE_VERSION
@@ -170,6 +186,7 @@ class TopicState(BaseModel):
     negative: SeriesState
     risk: SeriesState | None = None
     crisis: SeriesState | None = None
+    categories: CategoryState | None = None
     keyword_hits: dict[str, KeywordHits] = Field(default_factory=dict)
     open_minutes: dict[int, tuple[int, int, float]] = Field(
         default_factory=dict, description="bucket → (total, negative, risk) not yet closed"
@@ -223,6 +240,9 @@ class TopicDetector:
         self._negative = SeriesDetector(config.negative, state.negative)
         self._risk = SeriesDetector(config.risk, state.risk or SeriesState(bucket_seconds=bs))
         self._crisis = SeriesDetector(config.crisis, state.crisis or SeriesState(bucket_seconds=bs))
+        self._categories = CategoryDetector(
+            config.categories, bs, state.categories or CategoryState()
+        )
         self._open_crisis = dict(state.open_crisis)
         self._crisis_recent = {k: v.model_copy(deep=True) for k, v in state.crisis_recent.items()}
         self._hits = {k: v.model_copy(deep=True) for k, v in state.keyword_hits.items()}
@@ -243,6 +263,7 @@ class TopicDetector:
             negative=self._negative.state(),
             risk=self._risk.state(),
             crisis=self._crisis.state(),
+            categories=self._categories.state(),
             keyword_hits={k: v.model_copy(deep=True) for k, v in self._hits.items()},
             open_minutes={k: (int(v[0]), int(v[1]), float(v[2])) for k, v in self._open.items()},
             open_crisis=dict(self._open_crisis),
@@ -327,6 +348,12 @@ class TopicDetector:
         neg = np.zeros(n)
         risk = np.zeros(n)
         crisis = np.zeros(n)
+        categories: dict[str, FloatArray] = {}
+        for b in range(first, last_closable + 1):
+            row = self._crisis_recent.get(b)
+            if row is not None:
+                for cat, c in row.categories.items():
+                    categories.setdefault(cat, np.zeros(n))[b - first] = c
         for b in [b for b in self._open if b <= last_closable]:
             t, g, r = self._open.pop(b)
             c = self._open_crisis.pop(b, 0)
@@ -338,7 +365,9 @@ class TopicDetector:
             else:
                 self._late += int(t)
         self._closed_through = last_closable
-        signals = self.score_counts(first, total, neg, risk=risk, crisis=crisis).signals
+        signals = self.score_counts(
+            first, total, neg, risk=risk, crisis=crisis, categories=categories
+        ).signals
         horizon = last_closable - max(self.config.crisis.windows)
         for b in [b for b in self._crisis_recent if b <= horizon]:
             del self._crisis_recent[b]
@@ -374,7 +403,15 @@ class TopicDetector:
         if any(c.crisis is not None for c in counts):
             crisis = np.zeros(n)
             np.add.at(crisis, buckets - first, [c.crisis or 0 for c in counts])
-        return self.score_counts(first, total, neg, risk=risk, crisis=crisis).signals
+        categories: dict[str, FloatArray] | None = None
+        if any(c.crisis_categories is not None for c in counts):
+            categories = {}
+            for b, c in zip(buckets.tolist(), counts, strict=True):
+                for cat, k in (c.crisis_categories or {}).items():
+                    categories.setdefault(cat, np.zeros(n))[b - first] += k
+        return self.score_counts(
+            first, total, neg, risk=risk, crisis=crisis, categories=categories
+        ).signals
 
     def score_counts(
         self,
@@ -384,6 +421,7 @@ class TopicDetector:
         *,
         risk: FloatArray | None = None,
         crisis: FloatArray | None = None,
+        categories: Mapping[str, FloatArray] | None = None,
         collapse: bool = True,
     ) -> CountScores:
         """Score consecutive buckets of counts; the vectorised core of every other path.
@@ -391,7 +429,9 @@ class TopicDetector:
         ``risk`` (the per-bucket sum of mention risk) feeds the risk-weighted spike detector;
         without it that detector neither learns nor fires for these buckets. ``crisis`` (the
         per-bucket count of mentions with the crisis-signal intent) likewise feeds the
-        crisis-signal spike detector.
+        crisis-signal spike detector. ``categories`` (per crisis category, the per-bucket count
+        of those mentions naming it; absent categories are zeros) feeds the per-category series
+        of that detector; without it (or without ``crisis``) they neither learn nor fire.
 
         With ``collapse`` the signals hold the strongest bucket per kind; without, one signal
         per alerting bucket (benches and backtests).
@@ -475,10 +515,28 @@ class TopicDetector:
         crisis_score = np.zeros(n_cols)
         crisis_p = np.ones(n_cols)
         crisis_w = np.full(n_cols, -1, dtype=np.int64)
+        crisis_cat = np.full(n_cols, -1, dtype=np.int64)
+        crisis_obs = crisis_exp = np.zeros(n_cols)
         cs = None
         if crisis is not None:
             cs = self._crisis.observe(first_bucket, np.asarray(crisis, dtype=np.float64))
             crisis_score, crisis_p, crisis_w = self._crisis_alerts(cs, ts, ns)
+            crisis_obs = cs.observed[np.maximum(crisis_w, 0), cols]
+            crisis_exp = cs.expected[np.maximum(crisis_w, 0), cols]
+            if categories is not None and self.config.categories.enabled:
+                cat = self._categories.observe(
+                    first_bucket, self._categories.matrix(n_cols, categories), ts
+                )
+                c_score, c_p, c_w, c_k = self._category_alerts(cat, ns)
+                # the more specific name wins a tie (both saturate at a score of 1)
+                take = (c_score > 0) & (c_score >= crisis_score)
+                crisis_score = np.where(take, c_score, crisis_score)
+                crisis_p = np.where(take, c_p, crisis_p)
+                crisis_w = np.where(take, c_w, crisis_w)
+                crisis_cat = np.where(take, c_k, -1)
+                wi, ki = np.maximum(c_w, 0), np.maximum(c_k, 0)
+                crisis_obs = np.where(take, cat.observed[wi, ki, cols], crisis_obs)
+                crisis_exp = np.where(take, cat.expected[wi, ki, cols], crisis_exp)
 
         scores = {
             SignalKind.CRISIS_SIGNAL: crisis_score,
@@ -524,18 +582,24 @@ class TopicDetector:
             w_arr, p_arr, series = windows[kind]
             for i in idx.tolist():
                 w = int(w_arr[i])
+                crisis_like = kind is SignalKind.CRISIS_SIGNAL
                 signals.append(
                     self._spike_signal(
                         kind,
                         first_bucket + i,
                         series.windows[w],
-                        obs=float(series.observed[w, i]),
-                        exp=float(series.expected[w, i]),
+                        obs=float(crisis_obs[i] if crisis_like else series.observed[w, i]),
+                        exp=float(crisis_exp[i] if crisis_like else series.expected[w, i]),
                         p=float(p_arr[i]),
                         score=float(scores[kind][i]),
                         share=float(share[w, i]),
                         base_share=float(base_share[w, i]),
                         tot_obs=float(ts.observed[w, i]),
+                        category=(
+                            self._categories.names[int(crisis_cat[i])]
+                            if crisis_like and crisis_cat[i] >= 0
+                            else None
+                        ),
                     )
                 )
         return CountScores(
@@ -597,6 +661,46 @@ class TopicDetector:
             np.where(fired, best, -1).astype(np.int64),
         )
 
+    def _category_alerts(
+        self, cat: CategoryScores, ns: WindowScores
+    ) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
+        """(score, p, window or -1, category or -1) per bucket of the per-category series.
+
+        The same rules and thresholds as :meth:`_crisis_alerts` on each category's window,
+        its tail probability multiplied by the number of categories (Bonferroni).
+        """
+        cfg = self.config
+        n_cat = cat.p_value.shape[1]
+        p = np.minimum(cat.p_value * n_cat, 1.0)
+        alone = cat.gate & (p < cfg.crisis.p_alert)
+        all_score = np.where(alone, anomaly_score(p, cfg.crisis.p_alert), 0.0)
+        all_p = np.where(alone, p, 1.0)
+        if cfg.crisis_combined_p > 0:
+            neg_p = ns.p_value[:, None, :]
+            combined = fisher_two(p, neg_p)
+            both = (
+                cat.gate
+                & (p < cfg.crisis_each_p)
+                & (neg_p < cfg.crisis_each_p)
+                & (combined < cfg.crisis_combined_p)
+            )
+            both_score = np.where(both, anomaly_score(combined, cfg.crisis_combined_p), 0.0)
+            all_p = np.where(both_score > all_score, combined, all_p)
+            all_score = np.maximum(all_score, both_score)
+        n_w, _, n = all_score.shape
+        flat = all_score.transpose(2, 0, 1).reshape(n, n_w * n_cat)
+        best = np.argmax(flat, axis=1)
+        cols = np.arange(n)
+        w, k = best // n_cat, best % n_cat
+        score = all_score[w, k, cols]
+        fired = score > 0
+        return (
+            score,
+            np.where(fired, all_p[w, k, cols], 1.0),
+            np.where(fired, w, -1).astype(np.int64),
+            np.where(fired, k, -1).astype(np.int64),
+        )
+
     def _spike_signal(
         self,
         kind: SignalKind,
@@ -610,6 +714,7 @@ class TopicDetector:
         share: float,
         base_share: float,
         tot_obs: float,
+        category: str | None = None,
     ) -> Signal:
         bs = self.config.bucket_seconds
         start = utc_from_epoch((bucket - window + 1) * bs)
@@ -623,7 +728,11 @@ class TopicDetector:
         else:
             what = {
                 SignalKind.VOLUME_SPIKE: "mentions",
-                SignalKind.CRISIS_SIGNAL: "mentions naming a crisis",
+                SignalKind.CRISIS_SIGNAL: (
+                    f"mentions naming a crisis of category {category}"
+                    if category
+                    else "mentions naming a crisis"
+                ),
                 SignalKind.RISK_SPIKE: "risk-weighted mentions (sum of risk)",
             }.get(kind, "negative mentions")
             ratio = obs / exp if exp > 0 else float("inf")
@@ -645,7 +754,10 @@ class TopicDetector:
             for row in (r for r in recent if r is not None):
                 for cat, c in row.categories.items():
                     cats[cat] = cats.get(cat, 0) + c
-            keywords = tuple(sorted(cats, key=lambda k: (-cats[k], k)))
+            if category is not None and category not in cats:  # counts fed without mentions
+                cats[category] = round(obs)
+            # the category that fired first, then the others by count
+            keywords = tuple(sorted(cats, key=lambda k: (k != category, -cats[k], k)))
             ids = tuple(i for row in recent if row is not None for i in row.ids)
             if keywords:
                 why += " (" + ", ".join(f"{k} {cats[k]}" for k in keywords) + ")"

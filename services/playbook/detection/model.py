@@ -6,7 +6,7 @@ The service maps its scored mentions (``ScoredMentionV1`` of the shared contract
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -89,6 +89,18 @@ class ScoredMention:
 #: recall, fraud, a lawsuit, a boycott, a safety issue); its categories come with it.
 CRISIS_INTENT = "crisis_signal"
 
+#: The crisis categories the sentiment service gives (``services.sentiment.nlp.intents``); the
+#: detectors keep a crisis-signal series per category (``categories``).
+CRISIS_CATEGORIES: tuple[str, ...] = (
+    "data_leak",
+    "outage",
+    "recall",
+    "fraud",
+    "lawsuit",
+    "boycott",
+    "safety",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class MinuteCounts:
@@ -96,7 +108,8 @@ class MinuteCounts:
 
     ``start`` is the aware start of the bucket; ``risk`` is the sum of per-mention risk;
     ``crisis`` counts the mentions with the crisis-signal intent (None: not known, that detector
-    then neither learns nor fires for the bucket).
+    then neither learns nor fires for the bucket); ``crisis_categories`` counts them per crisis
+    category (a mention counts in each of its categories; None: not known).
     """
 
     start: datetime
@@ -104,6 +117,7 @@ class MinuteCounts:
     negative: int = 0
     risk: float = 0.0
     crisis: int | None = None
+    crisis_categories: Mapping[str, int] | None = None
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
