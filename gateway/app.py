@@ -147,5 +147,13 @@ def create_app(
             r for r in graphql.routes if isinstance(r, APIRoute) and "POST" in (r.methods or ())
         )
         # Appended last, so innermost: inside the request-id, metrics and body-size middlewares.
-        app.user_middleware.append(Middleware(GraphQLFastPath, schema=schema, route=route))
+        app.user_middleware.append(
+            Middleware(
+                GraphQLFastPath,
+                schema=schema,
+                route=route,
+                max_cost=settings.max_cost,
+                default_page=settings.default_page_size,
+            )
+        )
     return app

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import jwt
 import strawberry
 from fastapi import Request
+from graphql import DocumentNode
 from starlette.requests import HTTPConnection
 from strawberry.fastapi import BaseContext
 
@@ -74,6 +75,9 @@ class Context(BaseContext):
         self._loaders: Loaders | None = None
         #: When the token of a subscription's socket expires (Unix seconds); its streams end then.
         self.expires_at: float | None = None
+        #: Set by :class:`gateway.protection.NoteValidQuery` when strawberry is about to execute a
+        #: query that parsed, validated and passed the cost check: the fast path reuses it.
+        self.valid_query: DocumentNode | None = None
 
     @property
     def caller(self) -> Caller:

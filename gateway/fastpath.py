@@ -14,29 +14,50 @@ members, a batch, a streaming ``Accept`` (multipart subscriptions, SSE), a missi
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from inspect import isawaitable
 from typing import Any
 
 import orjson
 import strawberry
+from graphql import DocumentNode, ExecutionResult, GraphQLError, execute
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
+from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.execution import ExecutionResult as StrawberryResult
 from strawberry.types.graphql import OperationType
 
 from gateway.context import Context, Runtime, bearer
+from gateway.errors import should_mask
+from gateway.protection import MASKED, document_cost
 from services.common.problems import Problem
 
+ResultLike = ExecutionResult | StrawberryResult
 _ALLOWED = frozenset({OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION})
 _STREAMING_ACCEPTS = (b"multipart/mixed", b"text/event-stream")
 _MEMBERS = frozenset({"query", "variables", "operationName", "extensions"})
 
 
 class GraphQLFastPath:
-    def __init__(self, app: ASGIApp, schema: strawberry.Schema, route: BaseRoute) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        schema: strawberry.Schema,
+        route: BaseRoute,
+        max_cost: int,
+        default_page: int,
+        cache_size: int = 256,
+    ) -> None:
         self.app = app
         self.schema = schema
+        self.max_cost = max_cost
+        self.default_page = default_page
+        self.cache_size = cache_size
+        #: Queries strawberry parsed, validated and found affordable, by (text, operation name).
+        self.valid: OrderedDict[tuple[str, str | None], DocumentNode] = OrderedDict()
         #: The ordinary route: its path is this one's, and the request metrics are labelled by it.
         self.route = route
         self.path: str = getattr(route, "path", "/graphql")
@@ -76,19 +97,30 @@ class GraphQLFastPath:
             await self.app(scope, _replay(body, receive), send)
             return
         query, variables, operation_name, extensions = request
-        try:
-            result = await self.schema.execute(
-                query,
-                variable_values=variables,
-                context_value=Context(runtime, caller),
-                operation_name=operation_name,
-                allowed_operation_types=_ALLOWED,
-                operation_extensions=extensions,
-            )
-        except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
-            # Raised before anything executes: the route gives these their 400 answers.
-            await self.app(scope, _replay(body, receive), send)
-            return
+        context = Context(runtime, caller)
+        key = (query, operation_name)
+        document = self.valid.get(key) if extensions is None else None
+        if document is not None and self._affordable(document, operation_name, variables):
+            self.valid.move_to_end(key)
+            result: ResultLike = await self._execute(document, variables, operation_name, context)
+        else:
+            try:
+                result = await self.schema.execute(
+                    query,
+                    variable_values=variables,
+                    context_value=context,
+                    operation_name=operation_name,
+                    allowed_operation_types=_ALLOWED,
+                    operation_extensions=extensions,
+                )
+            except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
+                # Raised before anything executes: the route gives these their 400 answers.
+                await self.app(scope, _replay(body, receive), send)
+                return
+            if context.valid_query is not None and extensions is None:
+                self.valid[key] = context.valid_query
+                if len(self.valid) > self.cache_size:
+                    self.valid.popitem(last=False)
         scope["route"] = self.route  # the request metrics label it as the route would
         payload = orjson.dumps(process_result(result))
         await send(
@@ -102,6 +134,50 @@ class GraphQLFastPath:
             }
         )
         await send({"type": "http.response.body", "body": payload})
+
+    def _affordable(
+        self, document: DocumentNode, operation_name: str | None, variables: Any
+    ) -> bool:
+        cost = document_cost(document, operation_name, variables or {}, self.default_page)
+        return cost <= self.max_cost
+
+    async def _execute(
+        self,
+        document: DocumentNode,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        context: Context,
+    ) -> ExecutionResult:
+        """A query seen before, executed as strawberry would once its extensions have passed it:
+        same executor, errors logged by the schema, then masked as :class:`MaskErrors` does."""
+        outcome = execute(
+            self.schema._schema,
+            document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+            executor_class=self.schema.execution_context_class,
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+        )
+        result = await outcome if isawaitable(outcome) else outcome
+        assert isinstance(result, ExecutionResult)
+        if result.errors:
+            self.schema._process_errors(result.errors)
+            result.errors = [
+                _masked(error) if should_mask(error) else error for error in result.errors
+            ]
+        return result
+
+
+def _masked(error: GraphQLError) -> GraphQLError:
+    return GraphQLError(
+        message=MASKED,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+    )
 
 
 def _request(body: bytes) -> tuple[str, dict[str, Any] | None, str | None, Any] | None:

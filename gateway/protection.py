@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
@@ -34,10 +35,14 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.base_extension import SchemaExtension as Extension
+from strawberry.types.graphql import OperationType
 
+from gateway.context import Context
 from gateway.errors import TooExpensive, should_mask
 from gateway.settings import GatewaySettings
 
+#: What a masked error says.
+MASKED = "Unexpected error."
 #: Arguments that size a list field.
 SIZE_ARGUMENTS = ("first", "last")
 #: Fields that return lists sized by the services rather than by an argument, and their default.
@@ -93,48 +98,73 @@ def estimate_cost(
     return walk(operation.selection_set, 1, frozenset())
 
 
+def document_cost(
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    default_page: int,
+) -> int:
+    """The estimate of the operation that would run (the named one, or the first)."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    for d in document.definitions:
+        if isinstance(d, OperationDefinitionNode) and (
+            operation_name is None or d.name is None or d.name.value == operation_name
+        ):
+            # Fields with page sizes set by the schema's defaults when no argument is given.
+            connection_fields = {"timeline": 5, "evidence": 10, "mentions": default_page}
+            return estimate_cost(
+                d,
+                fragments,
+                variables,
+                default_page=default_page,
+                connection_fields=connection_fields,
+            )
+    return 0
+
+
+def too_expensive(cost: int, max_cost: int) -> GraphQLError:
+    return GraphQLError(
+        f"This query would cost {cost}, over the budget of {max_cost}: "
+        "ask for smaller pages (`first`) or fewer nested lists.",
+        original_error=TooExpensive("too expensive", cost=cost, budget=max_cost),
+    )
+
+
 def cost_limiter(max_cost: int, default_page: int) -> type[SchemaExtension]:
     """An extension class that refuses operations whose estimate exceeds ``max_cost``."""
-    # Fields with page sizes set by the schema's defaults when no argument is given.
-    connection_fields = {"timeline": 5, "evidence": 10, "mentions": default_page}
 
     class CostLimiter(Extension):
         def on_execute(self) -> Iterator[None]:
             context = self.execution_context
             document = context.graphql_document
             if document is not None:
-                fragments = {
-                    d.name.value: d
-                    for d in document.definitions
-                    if isinstance(d, FragmentDefinitionNode)
-                }
-                operations = [
-                    d
-                    for d in document.definitions
-                    if isinstance(d, OperationDefinitionNode)
-                    and (context.operation_name is None or d.name is None
-                         or d.name.value == context.operation_name)
-                ]  # fmt: skip
-                for operation in operations[:1]:
-                    cost = estimate_cost(
-                        operation,
-                        fragments,
-                        context.variables or {},
-                        default_page=default_page,
-                        connection_fields=connection_fields,
-                    )
-                    if cost > max_cost:
-                        error = GraphQLError(
-                            f"This query would cost {cost}, over the budget of {max_cost}: "
-                            "ask for smaller pages (`first`) or fewer nested lists.",
-                            original_error=TooExpensive(
-                                "too expensive", cost=cost, budget=max_cost
-                            ),
-                        )
-                        context.result = ExecutionResult(data=None, errors=[error])
+                cost = document_cost(
+                    document, context.operation_name, context.variables or {}, default_page
+                )
+                if cost > max_cost:
+                    error = too_expensive(cost, max_cost)
+                    context.result = ExecutionResult(data=None, errors=[error])
             yield
 
     return CostLimiter
+
+
+class NoteValidQuery(Extension):
+    """Runs last before execution: a query that got this far parsed, validated and passed the
+    cost check. Its document is noted on the context, for :mod:`gateway.fastpath` to reuse."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if (
+            context.result is None
+            and context.graphql_document is not None
+            and context.operation_type is OperationType.QUERY
+            and isinstance(context.context, Context)
+        ):
+            context.context.valid_query = context.graphql_document
+        yield
 
 
 def _with_rules_built_once(limiter: AddValidationRules) -> type[AddValidationRules]:
@@ -166,7 +196,8 @@ def extensions(
         _with_rules_built_once(MaxAliasesLimiter(max_alias_count=settings.max_aliases)),
         lambda: ValidationCache(maxsize=256),
         cost_limiter(settings.max_cost, settings.default_page_size),
-        lambda: MaskErrors(should_mask_error=should_mask),
+        lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED),
+        NoteValidQuery,
     ]
     if not settings.introspection_enabled:
         result.insert(1, DisableIntrospection)

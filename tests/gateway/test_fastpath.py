@@ -81,11 +81,74 @@ async def test_every_request_answers_as_the_route_does(
 ) -> None:
     token = make_token(tenant)
     for name, content, headers in _requests(token):
-        fast = await stack.client.post("/graphql", content=content, headers=headers)
         slow = await routed.post("/graphql", content=content, headers=headers)
-        assert _comparable(fast) == _comparable(slow), name
-        assert fast.headers.get("www-authenticate") == slow.headers.get("www-authenticate"), name
-        assert fast.headers["x-request-id"], name
+        # First sight through strawberry; then, for a valid query, the noted document.
+        for _ in range(3):
+            fast = await stack.client.post("/graphql", content=content, headers=headers)
+            assert _comparable(fast) == _comparable(slow), name
+            assert fast.headers.get("www-authenticate") == slow.headers.get("www-authenticate")
+            assert fast.headers["x-request-id"], name
+
+
+def _fast_path(app: object) -> GraphQLFastPath:
+    layer = getattr(app, "middleware_stack", None)
+    while layer is not None and not isinstance(layer, GraphQLFastPath):
+        layer = getattr(layer, "app", None)
+    assert isinstance(layer, GraphQLFastPath), "the gateway has no fast path"
+    return layer
+
+
+async def test_a_query_seen_before_reuses_its_document_and_is_still_costed(
+    stack: Stack, tenant: str, make_token: TokenFactory
+) -> None:
+    headers = {**JSON, "Authorization": f"Bearer {make_token(tenant)}"}
+    query = """query($n: Int) { incidents(first: $n) { edges { node {
+        timeline(last: 50) { kind summary actor at id } } } } }"""
+    for _ in range(2):
+        response = await stack.client.post(
+            "/graphql", json={"query": query, "variables": {"n": 1}}, headers=headers
+        )
+        assert "errors" not in response.json(), response.json()
+    fast = _fast_path(stack.gateway)
+    assert (query, None) in fast.valid
+    stack.reset_counts()
+    response = await stack.client.post(
+        "/graphql", json={"query": query, "variables": {"n": 100_000}}, headers=headers
+    )
+    assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_EXPENSIVE"
+    assert sum(stack.calls().values()) == 0
+    # A mutation or a query that failed validation is never noted.
+    bad = "{ viewer { nope } }"
+    for _ in range(2):
+        await stack.client.post("/graphql", json={"query": bad}, headers=headers)
+    assert (bad, None) not in fast.valid
+
+
+class _Broken(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(500, text="Traceback: secret internals")
+
+
+async def test_errors_of_a_query_seen_before_are_masked_alike(
+    stack: Stack, tenant: str, make_token: TokenFactory
+) -> None:
+    app = create_app(stack.settings, transports={**stack.counters, "sentiment": _Broken()})
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+    ):
+        headers = {**JSON, "Authorization": f"Bearer {make_token(tenant)}"}
+        query = "{ viewer { tenant } mentions(first: 1) { edges { cursor } } }"
+        answers = [
+            (await client.post("/graphql", json={"query": query}, headers=headers)).json()
+            for _ in range(3)
+        ]
+        assert (query, None) in _fast_path(app).valid
+        assert answers[0] == answers[1] == answers[2]
+        assert answers[0]["data"] is None  # mentions is non-null: its error nulls the whole
+        assert answers[0]["errors"][0]["message"] == "Unexpected error."
+        assert answers[0]["errors"][0]["path"] == ["mentions"]
+        assert "secret" not in str(answers)
 
 
 class _Route:
@@ -109,7 +172,13 @@ async def _call(stack: Stack, scope: Scope, body: bytes) -> tuple[list[bytes], l
         await send({"type": "http.response.start", "status": 299, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    fast = GraphQLFastPath(route, _graphql_schema(stack), _Route())  # type: ignore[arg-type]
+    fast = GraphQLFastPath(
+        route,
+        _graphql_schema(stack),
+        _Route(),  # type: ignore[arg-type]
+        max_cost=stack.settings.max_cost,
+        default_page=stack.settings.default_page_size,
+    )
     sent: list[Message] = []
     chunks = [body[:5], body[5:]]
 
