@@ -202,6 +202,14 @@ class CurvePointRest(Rest):
     negative_share: float = 0.0
 
 
+class CrisisCurvePointRest(Rest):
+    start: datetime
+    total: int = 0
+    crisis_signal: int = 0
+    crisis_share: float = 0.0
+    categories: dict[str, int] = Field(default_factory=dict)
+
+
 class ReportRest(Rest):
     incident_id: str
     title: str = ""
@@ -219,6 +227,7 @@ class ReportRest(Rest):
     statements: int = 0
     curve_bucket_seconds: int = 0
     sentiment_curve: list[CurvePointRest] = Field(default_factory=list)
+    crisis_signal_curve: list[CrisisCurvePointRest] = Field(default_factory=list)
     generated_at: datetime | None = None
 
 

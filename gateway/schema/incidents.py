@@ -260,7 +260,30 @@ class CurvePoint:
     negative_share: float
 
 
-@strawberry.type(description="The post-incident report: timings, deadlines, the sentiment curve.")
+@strawberry.type(description="Crisis-signal mentions naming one crisis category.")
+class CategoryCount:
+    category: str
+    mentions: int
+
+
+@strawberry.type(
+    description="One bucket of the crisis-signal curve (the sentiment curve's buckets)."
+)
+class CrisisCurvePoint:
+    start: datetime
+    total: int = strawberry.field(description="All mentions of the topic in the bucket.")
+    crisis_signal: int = strawberry.field(
+        description="Mentions the sentiment service gave the crisis-signal intent."
+    )
+    crisis_share: float = strawberry.field(description="crisisSignal / total (0 when total is 0).")
+    categories: list[CategoryCount] = strawberry.field(
+        description="Crisis categories named, most named first; a mention may name several."
+    )
+
+
+@strawberry.type(
+    description="The post-incident report: timings, deadlines, the sentiment and crisis-signal curves."
+)
 class IncidentReport:
     time_to_detect_seconds: float | None
     time_to_acknowledge_seconds: float | None
@@ -274,6 +297,7 @@ class IncidentReport:
     steps: list[StepAdherence]
     curve_bucket_seconds: int
     sentiment_curve: list[CurvePoint]
+    crisis_signal_curve: list[CrisisCurvePoint]
     generated_at: datetime | None
 
     @classmethod
@@ -312,6 +336,21 @@ class IncidentReport:
                     negative_share=p.negative_share,
                 )
                 for p in r.sentiment_curve
+            ],
+            crisis_signal_curve=[
+                CrisisCurvePoint(
+                    start=p.start,
+                    total=p.total,
+                    crisis_signal=p.crisis_signal,
+                    crisis_share=p.crisis_share,
+                    categories=[
+                        CategoryCount(category=name, mentions=count)
+                        for name, count in sorted(
+                            p.categories.items(), key=lambda kv: (-kv[1], kv[0])
+                        )
+                    ],
+                )
+                for p in r.crisis_signal_curve
             ],
             generated_at=r.generated_at,
         )

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gateway.ids import to_global_id
+from gateway.ids import from_global_id, to_global_id
 from tests.conftest import TokenFactory
 from tests.gateway.conftest import GraphQLFactory, Stack
 from tests.gateway.factories import (
@@ -152,10 +152,33 @@ async def test_a_datalek_burst_opens_an_incident_that_the_war_room_works_through
     assert reopened["reopenIncident"]["state"] == "OPEN"
 
     report = await gql(
-        "query($id: ID!) { incident(id: $id) { report { timeToDetectSeconds sentimentCurve { total } } } }",
+        """query($id: ID!) { incident(id: $id) { report { timeToDetectSeconds
+            sentimentCurve { total }
+            crisisSignalCurve { start total crisisSignal crisisShare categories { category mentions } }
+        } } }""",
         variables,
     )
     assert report["incident"]["report"]["timeToDetectSeconds"] is not None
+    # The crisis-signal curve is the playbook service's, bucket for bucket.
+    raw_id = from_global_id(incident["id"])[1]
+    rest = await stack.clients["playbook"].get(
+        f"/v1/incidents/{raw_id}/report",
+        headers={"Authorization": f"Bearer {make_token(tenant)}"},
+    )
+    expected = [
+        {
+            "total": p["total"],
+            "crisisSignal": p["crisis_signal"],
+            "crisisShare": p["crisis_share"],
+            "categories": [
+                {"category": name, "mentions": count} for name, count in p["categories"].items()
+            ],
+        }
+        for p in rest.json()["crisis_signal_curve"]
+    ]
+    curve = report["incident"]["report"]["crisisSignalCurve"]
+    assert [{k: v for k, v in p.items() if k != "start"} for p in curve] == expected
+    assert sum(p["crisisSignal"] for p in curve) > 0, "the datalek mentions name a crisis"
 
     # Someone without the scope gets NotAllowed, not an error string.
     reader = gql_as(tenant, "incidents:read")
