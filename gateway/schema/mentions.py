@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -46,11 +46,10 @@ class RiskFactors:
 
     @classmethod
     def from_map(cls, factors: Mapping[str, object]) -> RiskFactors:
-        get = factors.get
-        values = [get(name) for name in _FACTORS]
-        if not all(type(value) is float for value in values):
+        values = list(map(factors.get, _FACTORS))
+        if set(map(type, values)) != _FLOAT_ONLY:
             values = [_factor(value) for value in values]
-        return cls(**dict(zip(_FACTORS, values, strict=True)))  # type: ignore[arg-type]
+        return _made(cls, dict(zip(_FACTORS, values, strict=True)))
 
 
 def _factor(value: object) -> float | None:
@@ -64,6 +63,20 @@ def _factor(value: object) -> float | None:
 _FACTORS = (
     "negativity", "crisis", "complaint", "reach", "stakeholder_weight", "signal", "exposure"
 )  # fmt: skip
+_FLOAT_ONLY = {float}
+_EMPTY: Mapping[str, Any] = {}
+_T = TypeVar("_T")
+
+
+def _made(cls: type[_T], fields: dict[str, Any]) -> _T:
+    """An instance of a strawberry type from all of its fields, without the dataclass
+    ``__init__`` (which binds each field as a keyword: a fifth of mapping a page). Only for
+    plain types (no ``__post_init__``, no defaults to fill); equal to ``cls(**fields)``."""
+    obj = object.__new__(cls)
+    obj.__dict__ = fields
+    return obj
+
+
 #: Enum members by value: a dict lookup, not ``Enum.__call__`` (a page makes a hundred).
 _LABELS = {member.value: member for member in SentimentLabel}
 _PLATFORMS = {member.value: member for member in PlatformValues}
@@ -177,38 +190,48 @@ class Mention(Node):
         raw_id = m["id"]
         if type(raw_id) is not str:
             raise TypeError(f"mention id {raw_id!r} is not a string")
-        sentiment = m.get("sentiment") or {}
-        author = m.get("author") or {}
+        sentiment = m.get("sentiment") or _EMPTY
+        author = m.get("author") or _EMPTY
         followers = author.get("followers")
-        return cls(
-            id=strawberry.ID(to_global_id("Mention", raw_id)),
-            raw_id=raw_id,
-            external_id=m.get("external_id"),
-            platform=_PLATFORMS.get(m["platform"], PlatformValues.OTHER),
-            text=m.get("text", ""),
-            url=m.get("url"),
-            created_at=_datetime(m["created_at"]) or _missing("created_at"),
-            language=m.get("language"),
-            sentiment=Sentiment(
-                label=_LABELS.get(str(sentiment.get("label")), SentimentLabel.NEUTRAL),
-                score=float(sentiment.get("score", 0.0)),
-                confidence=float(sentiment.get("confidence", 0.0)),
-            ),
-            intents=list(m.get("intents", ())),
-            crisis_categories=list(m.get("crisis_categories", ())),
-            stakeholder=m.get("stakeholder", "unknown"),
-            reach=float(m.get("reach", 0.0)),
-            risk=float(m.get("risk", 0.0)),
-            risk_factors=RiskFactors.from_map(m.get("risk_factors") or {}),
-            topics=list(m.get("topics", ())),
-            model_version=m.get("model_version"),
-            scored_at=_datetime(m.get("scored_at")),
-            author=Author(
-                handle=author.get("handle"),
-                followers=None if followers is None else int(followers),
-                mention_id=raw_id,
-                name=author.get("name"),
-            ),
+        # Every field of each type, in declaration order (a test compares with the constructor).
+        return _made(
+            cls,
+            {
+                "id": to_global_id("Mention", raw_id),
+                "platform": _PLATFORMS.get(m["platform"], PlatformValues.OTHER),
+                "text": m.get("text", ""),
+                "url": m.get("url"),
+                "created_at": _datetime(m["created_at"]) or _missing("created_at"),
+                "language": m.get("language"),
+                "sentiment": _made(
+                    Sentiment,
+                    {
+                        "label": _LABELS.get(str(sentiment.get("label")), SentimentLabel.NEUTRAL),
+                        "score": float(sentiment.get("score", 0.0)),
+                        "confidence": float(sentiment.get("confidence", 0.0)),
+                    },
+                ),
+                "intents": list(m.get("intents", ())),
+                "crisis_categories": list(m.get("crisis_categories", ())),
+                "stakeholder": m.get("stakeholder", "unknown"),
+                "reach": float(m.get("reach", 0.0)),
+                "risk": float(m.get("risk", 0.0)),
+                "risk_factors": RiskFactors.from_map(m.get("risk_factors") or _EMPTY),
+                "topics": list(m.get("topics", ())),
+                "model_version": m.get("model_version"),
+                "scored_at": _datetime(m.get("scored_at")),
+                "author": _made(
+                    Author,
+                    {
+                        "handle": author.get("handle"),
+                        "name": author.get("name"),
+                        "followers": None if followers is None else int(followers),
+                        "mention_id": raw_id,
+                    },
+                ),
+                "external_id": m.get("external_id"),
+                "raw_id": raw_id,
+            },
         )
 
     @classmethod

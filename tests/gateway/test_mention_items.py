@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import orjson
@@ -87,3 +88,11 @@ def test_an_event_gives_the_same_mention_as_its_model() -> None:
         )
     )
     assert Mention.from_event(m) == via_model
+
+
+def test_a_mapped_mention_sets_every_field_as_the_constructor_would() -> None:
+    mention = Mention.from_item(ITEM)
+    for obj in (mention, mention.sentiment, mention.author, mention.risk_factors):
+        names = [f.name for f in dataclasses.fields(obj) if f.init]
+        assert list(vars(obj)) == names, type(obj).__name__
+        assert type(obj)(**vars(obj)) == obj
