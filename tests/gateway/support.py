@@ -9,13 +9,16 @@ import importlib.util
 import socket
 import warnings
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
+
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
 
 
 def available(module: str) -> bool:
@@ -93,6 +96,26 @@ async def run_worker_burst(module: str, settings: Any, max_jobs: int | None = No
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             await worker.close()
+
+
+class BrokenTransport(httpx.AsyncBaseTransport):
+    """A service that fails with its internals in the answer (which must never reach a client)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(500, text="Traceback: secret internals")
+
+
+@contextlib.asynccontextmanager
+async def gateway_client(
+    settings: GatewaySettings, transports: Mapping[str, httpx.AsyncBaseTransport]
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """A gateway of its own (other settings or services than the stack's), started, and a client."""
+    app = create_app(settings, transports=transports)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
+    ):
+        yield app, client
 
 
 @contextlib.asynccontextmanager

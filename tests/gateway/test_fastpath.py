@@ -15,6 +15,7 @@ from gateway.app import create_app
 from gateway.fastpath import GraphQLFastPath
 from tests.conftest import TokenFactory
 from tests.gateway.conftest import Stack
+from tests.gateway.support import BrokenTransport, gateway_client, serve
 
 JSON = {"Content-Type": "application/json"}
 
@@ -23,12 +24,8 @@ JSON = {"Content-Type": "application/json"}
 async def routed(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     """The same gateway with the fast path switched off: every request takes the route."""
     settings = stack.settings.model_copy(update={"fast_http": False})
-    app = create_app(settings, transports=stack.counters)
-    assert not any(cast(object, m.cls) is GraphQLFastPath for m in app.user_middleware)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
-    ):
+    async with gateway_client(settings, stack.counters) as (app, client):
+        assert not any(cast(object, m.cls) is GraphQLFastPath for m in app.user_middleware)
         yield client
 
 
@@ -124,19 +121,11 @@ async def test_a_query_seen_before_reuses_its_document_and_is_still_costed(
     assert (bad, None) not in fast.valid
 
 
-class _Broken(httpx.AsyncBaseTransport):
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return httpx.Response(500, text="Traceback: secret internals")
-
-
 async def test_errors_of_a_query_seen_before_are_masked_alike(
     stack: Stack, tenant: str, make_token: TokenFactory
 ) -> None:
-    app = create_app(stack.settings, transports={**stack.counters, "sentiment": _Broken()})
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
-    ):
+    transports = {**stack.counters, "sentiment": BrokenTransport()}
+    async with gateway_client(stack.settings, transports) as (app, client):
         headers = {**JSON, "Authorization": f"Bearer {make_token(tenant)}"}
         query = "{ viewer { tenant } mentions(first: 1) { edges { cursor } } }"
         answers = [
@@ -264,13 +253,29 @@ async def test_a_body_over_the_limit_is_refused_before_it_is_read_whole(
     stack: Stack, tenant: str, make_token: TokenFactory
 ) -> None:
     settings = stack.settings.model_copy(update={"max_body_bytes": 64})
-    app = create_app(settings, transports=stack.counters)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
-    ):
+    async with gateway_client(settings, stack.counters) as (_, client):
         big = {"query": "{ viewer { tenant } }", "variables": {"pad": "x" * 200}}
         headers = {"Authorization": f"Bearer {make_token(tenant)}"}
         response = await client.post("/graphql", json=big, headers=headers)
         assert response.status_code == 413
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_over_a_real_socket_as_deployed(
+    stack: Stack, tenant: str, make_token: TokenFactory
+) -> None:
+    app = create_app(stack.settings, transports=stack.counters)
+    async with serve(app) as host, httpx.AsyncClient(base_url=f"http://{host}") as client:
+        headers = {"Authorization": f"Bearer {make_token(tenant)}"}
+        query = {
+            "query": "query($n: Int) { viewer { tenant } mentions(first: $n) { edges { cursor } } }"
+        }
+        for n in (1, 2, 3):
+            response = await client.post(
+                "/graphql", json={**query, "variables": {"n": n}}, headers=headers
+            )
+            assert response.status_code == 200 and response.headers["x-request-id"]
+            assert response.json()["data"]["viewer"]["tenant"] == tenant
+        refused = await client.post("/graphql", json=query, headers={"Authorization": "Bearer x"})
+        assert refused.status_code == 401
+        assert refused.headers["content-type"] == "application/problem+json"

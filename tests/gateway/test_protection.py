@@ -7,10 +7,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from gateway.app import create_app
 from tests.conftest import TokenFactory
 from tests.gateway.conftest import Stack
-from tests.gateway.support import GraphQL
+from tests.gateway.support import BrokenTransport, GraphQL, gateway_client
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
 
@@ -73,11 +72,7 @@ async def test_variables_count_in_the_cost(stack: Stack, gql: GraphQL) -> None:
 @pytest.fixture
 async def production(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     settings = stack.settings.model_copy(update={"environment": "production"})
-    app = create_app(settings, transports=stack.counters)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
-    ):
+    async with gateway_client(settings, stack.counters) as (_, client):
         yield client
 
 
@@ -98,19 +93,11 @@ async def test_introspection_and_graphiql_are_off_in_production(
     assert (await gql("{ viewer { tenant } }"))["viewer"]["tenant"] == tenant
 
 
-class _Broken(httpx.AsyncBaseTransport):
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return httpx.Response(500, text="Traceback: secret internals")
-
-
 async def test_unexpected_failures_are_masked_and_expected_ones_are_not(
     stack: Stack, tenant: str, make_token: TokenFactory
 ) -> None:
-    app = create_app(stack.settings, transports={**stack.counters, "sentiment": _Broken()})
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
-    ):
+    transports = {**stack.counters, "sentiment": BrokenTransport()}
+    async with gateway_client(stack.settings, transports) as (_, client):
         gql = GraphQL(client, make_token(tenant))
         errors = await gql.errors("{ mentions(first: 1) { edges { cursor } } }")
         assert errors[0]["message"] == "Unexpected error."
