@@ -11,7 +11,7 @@ from services.playbook.detection import DetectorConfig, MinuteCounts, SignalKind
 from services.playbook.detection.categories import CategoryConfig
 from services.playbook.detection.engine import STATE_VERSION
 from services.playbook.detection.model import CRISIS_INTENT, ScoredMention
-from tests.playbook_logic.helpers import FIRST_BUCKET, F, at_minute, minute_index
+from tests.playbook_logic.helpers import FIRST_BUCKET, F, at_minute, minute_index, seasonal_series
 from tests.playbook_logic.test_crisis_signal import background
 
 CRISIS_SIGNAL = SignalKind.CRISIS_SIGNAL.value
@@ -247,3 +247,32 @@ def test_observe_counts_takes_the_categories_of_minute_counts() -> None:
         MinuteCounts(c.start, total=c.total, negative=c.negative, crisis=c.crisis) for c in counts
     ]
     assert [s for s in det2.observe_counts(plain) if s.kind is SignalKind.CRISIS_SIGNAL] == []
+
+
+def test_two_mentions_of_a_rare_category_alert_when_they_are_negative() -> None:
+    """Early on a quiet morning two negative mentions name a data leak in one minute: too few for
+    any count alone, but the category (none a month) and the negatives together are telling."""
+    total, negative = seasonal_series(weeks=3, peak=1.0, share=0.15, seed=40)
+    rng = np.random.default_rng(41)
+    crisis = rng.binomial(negative.astype(np.int64), 0.03).astype(np.float64)
+    onset = minute_index(day=16, hour=6)
+    crisis[onset - 30 : onset + 30] = 0.0  # no lawsuit mention near: the total sees only two
+
+    def run(config: DetectorConfig, *, negative_too: bool) -> list[str]:
+        leak = np.zeros(len(total))
+        leak[onset] = 2.0
+        res = TopicDetector(config, "t1", "x").score_counts(
+            FIRST_BUCKET,
+            total + leak,
+            negative + leak if negative_too else negative,
+            crisis=crisis + leak,
+            categories={"lawsuit": crisis, "data_leak": leak},
+            collapse=False,
+        )
+        return [s.evidence.why for s in res.signals if s.kind is SignalKind.CRISIS_SIGNAL]
+
+    (why,) = run(DetectorConfig(), negative_too=True)
+    assert why.startswith("2 mentions naming a crisis of category data_leak in the 1 minute(s)")
+    assert run(DetectorConfig(), negative_too=False) == []
+    stricter = DetectorConfig(categories=CategoryConfig(min_count_combined=3.0))
+    assert run(stricter, negative_too=True) == []

@@ -84,6 +84,12 @@ class CategoryConfig(BaseModel):
         default=0.1, gt=0, description="floor of the expectation: 'never named here' is not 0"
     )
     min_count: float = Field(default=3.0, description="a window needs at least this many")
+    min_count_combined: float = Field(
+        default=2.0,
+        description="the same where the negatives' count must be unusual too (Fisher's "
+        "combination, crisis_combined_p): two data-leak mentions in a topic that hears of one a "
+        "month are telling when the negatives rise with them",
+    )
     min_ratio: float = Field(default=3.0, description="a window needs observed >= ratio * exp")
     share_factor: float = Field(
         default=4.0,
@@ -133,7 +139,7 @@ class CategoryScores:
     """Per window, category and bucket (axes in that order): window sums and tail probability.
 
     ``p_value`` is the raw (uncorrected) tail; ``gate`` holds the gates and the share
-    confirmation.
+    confirmation, with the lower of the two minimum counts (the caller applies its own).
     """
 
     observed: FloatArray
@@ -331,7 +337,7 @@ class CategoryDetector:
             confirm = binomial_upper_tail(x, np.broadcast_to(tot, x.shape), np.minimum(share, 0.99))
             g = (
                 ok
-                & (x >= cfg.min_count)
+                & (x >= min(cfg.min_count, cfg.min_count_combined))
                 & (x >= cfg.min_ratio * m0)
                 & (fresh > 0)
                 & (fresh >= 0.5 * (x - m0) / w)

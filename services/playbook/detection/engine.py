@@ -672,7 +672,7 @@ class TopicDetector:
         cfg = self.config
         n_cat = cat.p_value.shape[1]
         p = np.minimum(cat.p_value * n_cat, 1.0)
-        alone = cat.gate & (p < cfg.crisis.p_alert)
+        alone = cat.gate & (cat.observed >= cfg.categories.min_count) & (p < cfg.crisis.p_alert)
         all_score = np.where(alone, anomaly_score(p, cfg.crisis.p_alert), 0.0)
         all_p = np.where(alone, p, 1.0)
         if cfg.crisis_combined_p > 0:
@@ -680,6 +680,7 @@ class TopicDetector:
             combined = fisher_two(p, neg_p)
             both = (
                 cat.gate
+                & (cat.observed >= cfg.categories.min_count_combined)
                 & (p < cfg.crisis_each_p)
                 & (neg_p < cfg.crisis_each_p)
                 & (combined < cfg.crisis_combined_p)
