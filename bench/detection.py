@@ -18,7 +18,8 @@ It prints two evaluations of the same run, so neither is mistaken for the other:
   every mention were a bare (time, sentiment) pair. Each detector keeps its own state and the
   dedupe folds per kind, so this is exactly a run without the crisis-signal series.
 * "all detectors incl. crisis-signal channel": the same plus the crisis-signal spike detector on
-  the per-minute count of mentions the sentiment service marks with the crisis-signal intent.
+  the per-minute count of mentions the sentiment service marks with the crisis-signal intent and
+  on its per-category counts (``--without-categories``: on the total only, as before them).
 
 What the crises are (so the 10-minute figure can be read): a crisis adds ``peak`` mentions a
 minute at its height, ``peak = max(4, U(1.5, 4) x the topic's mean rate over the previous 24 h)``,
@@ -41,16 +42,37 @@ counts, crises and bursts are the same draws with or without it):
 * Crises: each draws the share of its negative mentions that name it from U(0.25, 0.7) (many
   crisis posts vent without saying what is wrong); non-negative crisis mentions never do.
 * Benign bursts: 1% of their mentions carry a crisis signal (a "boycot" joke during a match).
-* The detector sees only the per-minute count, as the service counts it; the category and the
-  text play no part here (the keyword triggers run on text in the service and are not scored).
+* The detector sees the per-minute counts, total and per category, as the service counts them;
+  the text plays no part here (the keyword triggers run on text in the service, not scored).
+
+Crisis categories (the sentiment service's seven: data_leak, outage, recall, fraud, lawsuit,
+boycott, safety; drawn from a third random stream, so the total crisis-signal series is the same
+draw as without them, and ``--without-categories`` reproduces the earlier figures exactly):
+
+* Background: each topic has an everyday category (``Topic.everyday``: outage for the telecom
+  and the energy company, fraud/phishing for the bank, recall for the retailer, lawsuit for the
+  insurer) that takes U(0.5, 0.8) of its background crisis signals; a second category drawn at
+  random takes U(0.3, 0.6) of the rest; the other five share what is left (Dirichlet(1)), so
+  no category is ever silent. The mix varies per (day, category) (lognormal, sigma 0.35, mean 1)
+  and per (hour, category) (gamma, CV 35%), on top of the total's own day and hour variation: an
+  outage day, a phishing wave, a sector news item about a lawsuit. Each background crisis-signal
+  mention names one category drawn from its hour's mix.
+* Crises: each draws its category: the topic's everyday one 30% of the time (a big outage at a
+  telecom is the classic crisis, and the hardest case here), else one of the other six. U(0.75,
+  0.95) of its crisis-signal mentions name it, the rest a category from the background mix.
+* Benign bursts: all of a burst's crisis-signal mentions name one category drawn uniformly (the
+  joke of the day), the harshest choice for a per-category detector.
 
 The oracle lines of the second evaluation count the crises whose first 10 minutes hold at least
 3 crisis-signal mentions with a Poisson tail below 1e-6 against the true background expectation
-(day and hour factors known), or pass the negatives' oracle: crises with neither are out of reach
-within 10 minutes for count detectors at this false-alert budget.
+(day and hour factors known); the same for the mentions naming the crisis's category against the
+true background of that category, the tail multiplied by 7 (the detector must test seven
+categories); and those that pass any of these or the negatives' oracle: crises with none are out
+of reach within 10 minutes for count detectors at this false-alert budget.
 
-``--signal-day-sigma`` and ``--signal-hour-k`` make the background noisier to see how the false
-alerts respond. Thresholds were set on seed 7; ``--seed 11`` is the check on another draw.
+``--signal-day-sigma``, ``--signal-hour-k``, ``--cat-day-sigma`` and ``--cat-hour-k`` make the
+background noisier to see how the false alerts respond. Thresholds were set on seed 7;
+``--seed 11`` is the check on another draw.
 """
 
 from __future__ import annotations
@@ -63,9 +85,16 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
+from services.playbook.detection.categories import CategoryConfig
 from services.playbook.detection.dedupe import Action, DedupePolicy, IssueState, decide, fingerprint
 from services.playbook.detection.engine import DetectorConfig, TopicDetector
-from services.playbook.detection.model import CRISIS_KINDS, ScoredMention, Signal, SignalKind
+from services.playbook.detection.model import (
+    CRISIS_CATEGORIES,
+    CRISIS_KINDS,
+    ScoredMention,
+    Signal,
+    SignalKind,
+)
 from services.playbook.detection.stats import count_upper_tail
 
 F = npt.NDArray[np.float64]
@@ -88,14 +117,15 @@ class Topic:
     neg_share: float
     weekend: float  # weekend volume factor
     signal_share: float  # typical share of background negatives that carry a crisis signal
+    everyday: str  # the crisis category its background crisis signals mostly name
 
 
 TOPICS = (
-    Topic("telecom", 30.0, 0.22, 0.8, 0.06),  # "storing" complaints every day
-    Topic("bank", 8.0, 0.18, 0.6, 0.03),
-    Topic("energy", 3.0, 0.20, 0.7, 0.05),  # outages ("stroomstoring")
-    Topic("retail", 1.0, 0.12, 1.2, 0.025),
-    Topic("insurer", 0.3, 0.15, 0.5, 0.025),
+    Topic("telecom", 30.0, 0.22, 0.8, 0.06, "outage"),  # "storing" complaints every day
+    Topic("bank", 8.0, 0.18, 0.6, 0.03, "fraud"),  # phishing, "oplichting"
+    Topic("energy", 3.0, 0.20, 0.7, 0.05, "outage"),  # outages ("stroomstoring")
+    Topic("retail", 1.0, 0.12, 1.2, 0.025, "recall"),  # product recalls in the sector
+    Topic("insurer", 0.3, 0.15, 0.5, 0.025, "lawsuit"),  # claim disputes ("rechtszaak")
 )
 # day-to-day lognormal spread of the background crisis-signal share (0.35: 95% of days within
 # x0.5-x2 of the topic's typical share, so 2-8% of negatives on a telecom's ordinary days) and an
@@ -105,6 +135,16 @@ SIGNAL_DAY_SIGMA = 0.35
 SIGNAL_HOUR_K = 8.0
 CRISIS_SIGNAL_RANGE = (0.25, 0.7)  # share of a crisis's negative mentions that name it
 BENIGN_SIGNAL = 0.01  # share of a benign burst's mentions with a crisis signal (a "boycot" joke)
+# the category mix of the background crisis signals (see the docstring): the everyday category's
+# share, the second category's share of the rest, and per (day, category) and (hour, category)
+# variation of the mix on top of the total's own
+EVERYDAY_SHARE = (0.5, 0.8)
+SECOND_SHARE = (0.3, 0.6)
+CAT_DAY_SIGMA = 0.35
+CAT_HOUR_K = 8.0
+CRISIS_EVERYDAY_P = 0.3  # a crisis is of the topic's everyday category (a big outage) this often
+CRISIS_OWN_RANGE = (0.75, 0.95)  # share of a crisis's signal mentions that name its category
+N_CAT = len(CRISIS_CATEGORIES)
 
 
 @dataclass(frozen=True)
@@ -119,6 +159,9 @@ class Event:
     signal_q: float = 0.0  # crises: share of their negative mentions with a crisis signal
     early_signal: float = 0.0  # crisis-signal mentions drawn in the first 10 minutes (all)
     early_signal_base: float = 0.0  # background crisis-signal mentions expected in them
+    category: str = ""  # crises and bursts: the crisis category their signal mentions name
+    early_cat: float = 0.0  # crises: mentions naming their category in the first 10 minutes
+    early_cat_base: float = 0.0  # background mentions of that category expected in them
 
 
 def daily_profile() -> F:
@@ -138,14 +181,19 @@ def generate_topic(
     minutes: int,
     rng: np.random.Generator,
     sig_rng: np.random.Generator,
+    cat_rng: np.random.Generator,
     *,
     signal_day_sigma: float = SIGNAL_DAY_SIGMA,
     signal_hour_k: float = SIGNAL_HOUR_K,
-) -> tuple[F, F, F, list[Event], list[Event]]:
-    """(total, negative, crisis-signal) counts per minute, the crises and the benign bursts.
+    cat_day_sigma: float = CAT_DAY_SIGMA,
+    cat_hour_k: float = CAT_HOUR_K,
+) -> tuple[F, F, F, F, F, list[Event], list[Event]]:
+    """(total, negative, crisis-signal) counts per minute, the crisis-signal counts per category
+    (categories x minutes), the topic's background category mix, the crises and the bursts.
 
     The crisis signals draw from ``sig_rng`` only, so the counts, crises and bursts are the
-    same draws as before the crisis-signal series existed."""
+    same draws as before the crisis-signal series existed; the categories draw from ``cat_rng``
+    only, so the crisis-signal series is the same draw as before the categories existed."""
     days = minutes // 1440
     # times are UTC; the Dutch local day is an hour (winter) or two (summer) ahead: the profile is
     # built in UTC on purpose, the detector works in Europe/Amsterdam, so DST shifts are exercised.
@@ -243,21 +291,72 @@ def generate_topic(
         burst - burst_neg, sig_other
     )
     signal = (sig_base + sig_burst).astype(np.float64)
+    # categories: the background's mix per topic (the everyday category, a second one, the rest
+    # spread thinly), varying per (day, category) and (hour, category); each background signal
+    # mention names one category drawn from the mix of its minute
+    mix = np.zeros(N_CAT)
+    everyday = CRISIS_CATEGORIES.index(topic.everyday)
+    mix[everyday] = cat_rng.uniform(*EVERYDAY_SHARE)
+    others = [i for i in range(N_CAT) if i != everyday]
+    second = int(cat_rng.choice(others))
+    mix[second] = (1.0 - mix[everyday]) * cat_rng.uniform(*SECOND_SHARE)
+    rest = [i for i in others if i != second]
+    mix[rest] = (1.0 - mix[everyday] - mix[second]) * cat_rng.dirichlet(np.ones(len(rest)))
+    cat_day = cat_rng.lognormal(-(cat_day_sigma**2) / 2, cat_day_sigma, (days, N_CAT))
+    cat_hour = cat_rng.gamma(cat_hour_k, 1.0 / cat_hour_k, (hours, N_CAT))
+    weights = mix[None, :] * np.repeat(cat_day, 24, axis=0)[:hours] * cat_hour
+    bg_mix = weights / weights.sum(axis=1, keepdims=True)  # per hour
+    bg_mix_min = np.repeat(bg_mix, 60, axis=0)
+    by_cat = cat_rng.multinomial(sig_base, bg_mix_min).T.astype(np.float64)
+    # events: a crisis draws its category (the everyday one CRISIS_EVERYDAY_P of the time, else
+    # any other), most of its signal mentions name it, the others a category of the background
+    # mix; a benign burst's few signal mentions all name one category drawn uniformly (the joke)
+    events: list[tuple[int, Event]] = []
+    for c in crises:
+        cat = everyday if cat_rng.random() < CRISIS_EVERYDAY_P else int(cat_rng.choice(others))
+        own = cat_rng.uniform(*CRISIS_OWN_RANGE)
+        span = slice(c.onset, c.end)
+        named = cat_rng.binomial(sig_burst[span], own)
+        by_cat[cat, span] += named
+        by_cat[:, span] += cat_rng.multinomial(sig_burst[span] - named, bg_mix_min[span]).T
+        events.append((cat, c))
+    for b in benign:
+        cat = int(cat_rng.integers(0, N_CAT))
+        by_cat[cat, b.onset : b.end] += sig_burst[b.onset : b.end]
+        events.append((cat, b))
+    cat_of = {(e.onset, e.kind): CRISIS_CATEGORIES[k] for k, e in events}
+    bg_signal = rate * share * sig_p
+    w10 = DETECT_WITHIN_MIN
     crises = [
         replace(
             c,
-            early_seen=float(negative[c.onset : c.onset + DETECT_WITHIN_MIN].sum()),
-            early_signal=float(signal[c.onset : c.onset + DETECT_WITHIN_MIN].sum()),
-            early_signal_base=float(
-                (rate * share * sig_p)[c.onset : c.onset + DETECT_WITHIN_MIN].sum()
+            early_seen=float(negative[c.onset : c.onset + w10].sum()),
+            early_signal=float(signal[c.onset : c.onset + w10].sum()),
+            early_signal_base=float(bg_signal[c.onset : c.onset + w10].sum()),
+            category=cat_of[(c.onset, c.kind)],
+            early_cat=float(
+                by_cat[
+                    CRISIS_CATEGORIES.index(cat_of[(c.onset, c.kind)]), c.onset : c.onset + w10
+                ].sum()
+            ),
+            early_cat_base=float(
+                (
+                    bg_signal[c.onset : c.onset + w10]
+                    * bg_mix_min[
+                        c.onset : c.onset + w10, CRISIS_CATEGORIES.index(cat_of[(c.onset, c.kind)])
+                    ]
+                ).sum()
             ),
         )
         for c in crises
     ]
+    benign = [replace(b, category=cat_of[(b.onset, b.kind)]) for b in benign]
     return (
         total,
         negative,
         signal,
+        by_cat,
+        mix,
         sorted(crises, key=lambda e: e.onset),
         sorted(benign, key=lambda e: e.onset),
     )
@@ -278,28 +377,43 @@ def evaluate(
     *,
     signal_day_sigma: float = SIGNAL_DAY_SIGMA,
     signal_hour_k: float = SIGNAL_HOUR_K,
+    cat_day_sigma: float = CAT_DAY_SIGMA,
+    cat_hour_k: float = CAT_HOUR_K,
+    categories: bool = True,
 ) -> None:
     rng = np.random.default_rng(seed)
     sig_rng = np.random.default_rng([seed, 1])
+    cat_rng = np.random.default_rng([seed, 2])
     minutes = weeks * 7 * 1440
     first_bucket = int(START.timestamp() // 60)
-    config = DetectorConfig()
+    config = DetectorConfig(categories=CategoryConfig(enabled=categories))
     gen_s = det_s = 0.0
     runs: list[TopicRun] = []
     signal_shares: list[str] = []
+    mixes: list[str] = []
     for topic in TOPICS:
         t0 = time.perf_counter()
-        total, negative, signal, crises, benign = generate_topic(
+        total, negative, signal, by_cat, mix, crises, benign = generate_topic(
             topic,
             minutes,
             rng,
             sig_rng,
+            cat_rng,
             signal_day_sigma=signal_day_sigma,
             signal_hour_k=signal_hour_k,
+            cat_day_sigma=cat_day_sigma,
+            cat_hour_k=cat_hour_k,
         )
         t1 = time.perf_counter()
         det = TopicDetector(config, "bench", topic.name)
-        res = det.score_counts(first_bucket, total, negative, crisis=signal, collapse=False)
+        res = det.score_counts(
+            first_bucket,
+            total,
+            negative,
+            crisis=signal,
+            categories=dict(zip(CRISIS_CATEGORIES, by_cat, strict=True)),
+            collapse=False,
+        )
         t2 = time.perf_counter()
         gen_s += t1 - t0
         det_s += t2 - t1
@@ -310,6 +424,12 @@ def evaluate(
         signal_shares.append(
             f"{topic.name} {signal[quiet].sum() / max(1.0, negative[quiet].sum()):.1%}"
         )
+        top = np.argsort(-mix)[:2]
+        mixes.append(
+            f"{topic.name} "
+            + " ".join(f"{CRISIS_CATEGORIES[i]} {mix[i]:.0%}" for i in top)
+            + f", rarest {mix.min():.1%}"
+        )
     print(
         f"{weeks} weeks x {len(TOPICS)} topics, seed {seed}, first {WARMUP_DAYS} days are warm-up "
         f"(not scored)"
@@ -317,6 +437,14 @@ def evaluate(
     print(
         "background crisis-signal mentions per negative (outside events): "
         + ", ".join(signal_shares)
+    )
+    print("their category mix (drawn per topic): " + "; ".join(mixes))
+    cats = [c.category for r in runs for c in r.crises]
+    n_everyday = sum(c.category == r.topic.everyday for r in runs for c in r.crises)
+    print(
+        f"crises of the topic's everyday category: {n_everyday}/{len(cats)}; share of their "
+        f"crisis-signal mentions naming their category U{CRISIS_OWN_RANGE}"
+        + ("" if categories else "  [per-category series switched off: --without-categories]")
     )
     qs = [c.signal_q for r in runs for c in r.crises]
     early = [c.early_signal for r in runs for c in r.crises if c.kind == "slow_burn"]
@@ -474,10 +602,14 @@ def report(
         # the first 10 minutes against the true background expectation (day and hour factors
         # known), or the negatives as above; crises with neither are out of reach within 10
         # minutes for detectors of this kind at this false-alert budget
-        sig = either = within_sig = within_either = 0
+        sig = cat = either = within_sig = within_cat = within_either = 0
         for events in by_event.values():
             for ev, ttd in events:
                 caught = ttd is not None and ttd <= DETECT_WITHIN_MIN
+                p_cat = poisson_upper_tail(ev.early_cat, ev.early_cat_base)
+                ok_cat = ev.early_cat >= 3 and p_cat * N_CAT < 1e-6
+                cat += ok_cat
+                within_cat += ok_cat and caught
                 p_sig = poisson_upper_tail(ev.early_signal, ev.early_signal_base)
                 p_neg = count_upper_tail(
                     np.array([ev.early_seen]),
@@ -485,7 +617,7 @@ def report(
                     np.array([ev.early_base + (0.12 * ev.early_base) ** 2]),
                 )[0]
                 ok_sig = ev.early_signal >= 3 and p_sig < 1e-6
-                ok_any = ok_sig or (ev.early_seen >= 5 and p_neg < 1e-6)
+                ok_any = ok_sig or ok_cat or (ev.early_seen >= 5 and p_neg < 1e-6)
                 sig += ok_sig
                 within_sig += ok_sig and caught
                 either += ok_any
@@ -496,7 +628,12 @@ def report(
             f"caught within {DETECT_WITHIN_MIN} min: {within_sig}/{sig}"
         )
         print(
-            f"  those or the negatives' oracle above: {either}/{n_crises}; caught within "
+            f"  the same per category: >= 3 mentions naming the crisis's category, tail p x "
+            f"{N_CAT} < 1e-6 against that category's true background: {cat}/{n_crises}; caught "
+            f"within {DETECT_WITHIN_MIN} min: {within_cat}/{cat}"
+        )
+        print(
+            f"  any of these or the negatives' oracle above: {either}/{n_crises}; caught within "
             f"{DETECT_WITHIN_MIN} min: {within_either}/{either}"
         )
     slow = by_event.get("slow_burn", [])
@@ -591,6 +728,23 @@ def main() -> None:
         default=SIGNAL_HOUR_K,
         help="gamma shape of the hour-to-hour factor on it (smaller: noisier)",
     )
+    parser.add_argument(
+        "--cat-day-sigma",
+        type=float,
+        default=CAT_DAY_SIGMA,
+        help="day-to-day lognormal spread of each category's weight in the background mix",
+    )
+    parser.add_argument(
+        "--cat-hour-k",
+        type=float,
+        default=CAT_HOUR_K,
+        help="gamma shape of the hour-to-hour factor on each category's weight (smaller: noisier)",
+    )
+    parser.add_argument(
+        "--without-categories",
+        action="store_true",
+        help="switch the per-category crisis-signal series off (the detector as before them)",
+    )
     args = parser.parse_args()
     t0 = time.perf_counter()
     evaluate(
@@ -598,6 +752,9 @@ def main() -> None:
         args.seed,
         signal_day_sigma=args.signal_day_sigma,
         signal_hour_k=args.signal_hour_k,
+        cat_day_sigma=args.cat_day_sigma,
+        cat_hour_k=args.cat_hour_k,
+        categories=not args.without_categories,
     )
     throughput(args.mentions, args.batch, args.seed)
     print(f"bench wall time {time.perf_counter() - t0:.0f} s")
