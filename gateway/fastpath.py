@@ -97,6 +97,7 @@ class GraphQLFastPath:
             await self.app(scope, _replay(body, receive), send)
             return
         query, variables, operation_name, extensions = request
+        scope["route"] = self.route  # the request metrics label it as the route would
         context = Context(runtime, caller)
         key = (query, operation_name)
         document = self.valid.get(key) if extensions is None else None
@@ -121,7 +122,6 @@ class GraphQLFastPath:
                 self.valid[key] = context.valid_query
                 if len(self.valid) > self.cache_size:
                     self.valid.popitem(last=False)
-        scope["route"] = self.route  # the request metrics label it as the route would
         payload = orjson.dumps(process_result(result))
         await send(
             {
