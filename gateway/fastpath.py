@@ -25,6 +25,14 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution.is_awaitable import optimized_is_awaitable
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaskErrors,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
 from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult as StrawberryResult
@@ -32,10 +40,16 @@ from strawberry.types.graphql import OperationType
 
 from gateway.context import Context, Runtime, bearer
 from gateway.errors import should_mask
-from gateway.protection import MASKED, document_cost
+from gateway.protection import MASKED, CostLimit, NoteValidQuery, document_cost
 from services.common.problems import Problem
 
 ResultLike = ExecutionResult | StrawberryResult
+#: Extensions whose per-request work a noted document needs no more of: parsing and validation
+#: (done once), or redone by the fast path (the cost check, masking).
+_PER_DOCUMENT = (
+    ParserCache, MaxTokensLimiter, AddValidationRules, ValidationCache, DisableIntrospection,
+    CostLimit, MaskErrors, NoteValidQuery,
+)  # fmt: skip
 _ALLOWED = frozenset({OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION})
 _STREAMING_ACCEPTS = (b"multipart/mixed", b"text/event-stream")
 _MEMBERS = frozenset({"query", "variables", "operationName", "extensions"})
@@ -58,6 +72,9 @@ class GraphQLFastPath:
         self.cache_size = cache_size
         #: Queries strawberry parsed, validated and found affordable, by (text, operation name).
         self.valid: OrderedDict[tuple[str, str | None], DocumentNode] = OrderedDict()
+        #: Reusing a noted document skips the extensions' hooks: only with extensions whose
+        #: work is done once per document (or redone here: cost, masking).
+        self.reuse = all(isinstance(e, _PER_DOCUMENT) for e in schema.get_extensions())
         #: The ordinary route: its path is this one's, and the request metrics are labelled by it.
         self.route = route
         self.path: str = getattr(route, "path", "/graphql")
@@ -100,7 +117,7 @@ class GraphQLFastPath:
         scope["route"] = self.route  # the request metrics label it as the route would
         context = Context(runtime, caller)
         key = (query, operation_name)
-        document = self.valid.get(key) if extensions is None else None
+        document = self.valid.get(key) if extensions is None and self.reuse else None
         if document is not None and self._affordable(document, operation_name, variables):
             self.valid.move_to_end(key)
             result: ResultLike = await self._execute(document, variables, operation_name, context)
@@ -118,7 +135,7 @@ class GraphQLFastPath:
                 # Raised before anything executes: the route gives these their 400 answers.
                 await self.app(scope, _replay(body, receive), send)
                 return
-            if context.valid_query is not None and extensions is None:
+            if context.valid_query is not None and extensions is None and self.reuse:
                 self.valid[key] = context.valid_query
                 if len(self.valid) > self.cache_size:
                     self.valid.popitem(last=False)

@@ -132,10 +132,14 @@ def too_expensive(cost: int, max_cost: int) -> GraphQLError:
     )
 
 
+class CostLimit(Extension):
+    """The base of :func:`cost_limiter`'s classes (each is made for one budget)."""
+
+
 def cost_limiter(max_cost: int, default_page: int) -> type[SchemaExtension]:
     """An extension class that refuses operations whose estimate exceeds ``max_cost``."""
 
-    class CostLimiter(Extension):
+    class CostLimiter(CostLimit):
         def on_execute(self) -> Iterator[None]:
             context = self.execution_context
             document = context.graphql_document

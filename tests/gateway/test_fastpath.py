@@ -3,13 +3,15 @@ whatever it does not handle itself reaches the route with its body intact."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, cast
 
 import httpx
 import orjson
 import pytest
+import strawberry
 from starlette.types import Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
 
 from gateway.app import create_app
 from gateway.fastpath import GraphQLFastPath
@@ -279,3 +281,54 @@ async def test_over_a_real_socket_as_deployed(
         refused = await client.post("/graphql", json=query, headers={"Authorization": "Bearer x"})
         assert refused.status_code == 401
         assert refused.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_extension_with_per_request_hooks_turns_document_reuse_off(
+    stack: Stack, tenant: str, make_token: TokenFactory
+) -> None:
+    seen: list[str] = []
+
+    class Audit(SchemaExtension):
+        def on_execute(self) -> Iterator[None]:
+            seen.append(self.execution_context.query or "")
+            yield
+
+    schema = _graphql_schema(stack)
+    assert _fast_path(stack.gateway).reuse
+    audited = strawberry.Schema(
+        query=schema.query,
+        extensions=[*schema.extensions, Audit],
+        config=schema.config,
+        execution_context_class=schema.execution_context_class,
+    )
+    fast = GraphQLFastPath(
+        _unreachable,
+        audited,
+        _Route(),  # type: ignore[arg-type]
+        max_cost=stack.settings.max_cost,
+        default_page=stack.settings.default_page_size,
+    )
+    assert not fast.reuse
+    headers = {**JSON, "Authorization": f"Bearer {make_token(tenant)}"}
+    body = orjson.dumps({"query": "{ viewer { tenant } }"})
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    for _ in range(3):
+        await fast(_scope(stack.gateway, headers), _once(body), send)
+    bodies = [orjson.loads(m["body"]) for m in sent if m["type"] == "http.response.body"]
+    assert bodies == [{"data": {"viewer": {"tenant": tenant}}}] * 3
+    assert len(seen) == 3 and not fast.valid
+
+
+async def _unreachable(scope: Scope, receive: Receive, send: Send) -> None:
+    raise AssertionError("the route was not expected")
+
+
+def _once(body: bytes) -> Receive:
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
