@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 import strawberry
-from graphql import DocumentNode, ExecutionResult, GraphQLError, execute
+from graphql import DocumentNode, ExecutionResult, execute
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
@@ -39,8 +39,7 @@ from strawberry.types.execution import ExecutionResult as StrawberryResult
 from strawberry.types.graphql import OperationType
 
 from gateway.context import Context, Runtime, bearer
-from gateway.errors import should_mask
-from gateway.protection import MASKED, CostLimit, NoteValidQuery, document_cost
+from gateway.protection import CostLimit, NoteValidQuery, document_cost, error_masking
 from services.common.problems import Problem
 
 ResultLike = ExecutionResult | StrawberryResult
@@ -75,6 +74,8 @@ class GraphQLFastPath:
         #: Reusing a noted document skips the extensions' hooks: only with extensions whose
         #: work is done once per document (or redone here: cost, masking).
         self.reuse = all(isinstance(e, _PER_DOCUMENT) for e in schema.get_extensions())
+        #: Masks a reused document's errors exactly as the schema's MaskErrors does.
+        self.masking = error_masking()
         #: The ordinary route: its path is this one's, and the request metrics are labelled by it.
         self.route = route
         self.path: str = getattr(route, "path", "/graphql")
@@ -166,7 +167,7 @@ class GraphQLFastPath:
         context: Context,
     ) -> ExecutionResult:
         """A query seen before, executed as strawberry would once its extensions have passed it:
-        same executor, errors logged by the schema, then masked as :class:`MaskErrors` does."""
+        same executor, errors logged by the schema, then masked by the same :class:`MaskErrors`."""
         outcome = execute(
             self.schema._schema,
             document,
@@ -180,21 +181,12 @@ class GraphQLFastPath:
         assert isinstance(result, ExecutionResult)
         if result.errors:
             self.schema._process_errors(result.errors)
+            mask = self.masking
             result.errors = [
-                _masked(error) if should_mask(error) else error for error in result.errors
+                mask.anonymise_error(error) if mask.should_mask_error(error) else error
+                for error in result.errors
             ]
         return result
-
-
-def _masked(error: GraphQLError) -> GraphQLError:
-    return GraphQLError(
-        message=MASKED,
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        original_error=None,
-    )
 
 
 def _request(body: bytes) -> tuple[str, dict[str, Any] | None, str | None, Any] | None:

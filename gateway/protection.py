@@ -41,8 +41,6 @@ from gateway.context import Context
 from gateway.errors import TooExpensive, should_mask
 from gateway.settings import GatewaySettings
 
-#: What a masked error says.
-MASKED = "Unexpected error."
 #: Arguments that size a list field.
 SIZE_ARGUMENTS = ("first", "last")
 #: Fields that return lists sized by the services rather than by an argument, and their default.
@@ -155,6 +153,11 @@ def cost_limiter(max_cost: int, default_page: int) -> type[SchemaExtension]:
     return CostLimiter
 
 
+def error_masking() -> MaskErrors:
+    """Masks unexpected errors (an extension per request; the fast path keeps one to reuse)."""
+    return MaskErrors(should_mask_error=should_mask)
+
+
 class NoteValidQuery(Extension):
     """Runs last before execution: a query that got this far parsed, validated and passed the
     cost check. Its document is noted on the context, for :mod:`gateway.fastpath` to reuse."""
@@ -200,7 +203,7 @@ def extensions(
         _with_rules_built_once(MaxAliasesLimiter(max_alias_count=settings.max_aliases)),
         lambda: ValidationCache(maxsize=256),
         cost_limiter(settings.max_cost, settings.default_page_size),
-        lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED),
+        error_masking,
         NoteValidQuery,
     ]
     if not settings.introspection_enabled:
