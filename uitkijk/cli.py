@@ -38,6 +38,8 @@ def serve(
     """Run one service's REST API (settings from the environment)."""
     import uvicorn
 
+    from services.common.serving import CoalescingHttpToolsProtocol
+
     spec = APIS.get(service)
     if spec is None:
         raise typer.BadParameter(f"unknown service {service!r}; one of {', '.join(APIS)}")
@@ -50,6 +52,7 @@ def serve(
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        http=CoalescingHttpToolsProtocol,  # a response's head leaves with its body
     )
 
 

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from services.common.serving import CoalescingHttpToolsProtocol
 
 
 def available(module: str) -> bool:
@@ -126,7 +127,12 @@ async def serve(app: FastAPI) -> AsyncIterator[str]:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, log_config=None, access_log=False, ws="websockets-sansio", lifespan="on"
+        app,
+        log_config=None,
+        access_log=False,
+        ws="websockets-sansio",
+        lifespan="on",
+        http=CoalescingHttpToolsProtocol,  # as `uitkijk serve` runs the services
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
