@@ -92,6 +92,7 @@ def create_app(
                 timeout=settings.upstream_timeout_seconds,
                 get_retries=settings.upstream_get_retries,
                 max_connections=settings.upstream_max_connections,
+                fast_transport=settings.fast_upstream,
             )
 
         services = Services(

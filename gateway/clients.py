@@ -20,6 +20,7 @@ import orjson
 from prometheus_client import Counter, Histogram
 from pydantic import JsonValue, TypeAdapter, ValidationError
 
+from gateway.transport import UpstreamTransport
 from services.common.auth import Caller
 
 T = TypeVar("T")
@@ -158,22 +159,30 @@ class ServiceClient:
         timeout: float = 10.0,
         get_retries: int = 2,
         max_connections: int = 100,
+        fast_transport: bool = True,
     ) -> None:
         self.name = name
         self.get_retries = get_retries
         #: Calls go to ``base + path + query``, built here as one absolute URL: httpx then parses
         #: it once instead of three times (base merge, path, params; ~0.05 ms a call).
         self.base = str(httpx.URL(base_url)).rstrip("/")
-        self.http = httpx.AsyncClient(
-            base_url=base_url,
-            transport=transport
-            or httpx.AsyncHTTPTransport(
+        if transport is None:
+            # Both retry only a failed connect, where nothing was sent.
+            default = httpx.AsyncHTTPTransport(
                 retries=1,
                 limits=httpx.Limits(
                     max_connections=max_connections,
                     max_keepalive_connections=max_connections,
                 ),
-            ),
+            )
+            transport = (
+                UpstreamTransport(max_connections=max_connections, retries=1, fallback=default)
+                if fast_transport
+                else default
+            )
+        self.http = httpx.AsyncClient(
+            base_url=base_url,
+            transport=transport,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             headers={"Accept": "application/json", "User-Agent": "uitkijk-gateway"},
         )

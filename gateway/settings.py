@@ -32,6 +32,10 @@ class GatewaySettings(ServiceSettings):
     #: Extra attempts for GETs (safe to repeat) after a transport error or a 502/503/504.
     upstream_get_retries: int = 2
     upstream_max_connections: int = 100
+    #: Plain ``http://`` calls to the services go through gateway/transport.py (llhttp parsing
+    #: on the event loop's callbacks); off means httpx's default transport (httpcore, h11).
+    #: ``https://`` URLs always use httpx's default.
+    fast_upstream: bool = True
 
     #: Protection (see docs/schema.graphql's header and gateway/protection.py).
     max_depth: int = 10
