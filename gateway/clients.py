@@ -146,6 +146,28 @@ def _problem(service: str, response: httpx.Response) -> UpstreamProblem:
     )
 
 
+class _NoCookies(httpx.Cookies):
+    """A jar that keeps nothing: what a service sets is never sent again."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+class _CookielessClient(httpx.AsyncClient):
+    """An ``httpx.AsyncClient`` that keeps no cookies. One client serves every caller of every
+    tenant, so a cookie one answer set must not ride along on another caller's call (each call
+    carries its caller's token instead). Skipping the jar also saves httpx building two urllib
+    shims per response to look for ``Set-Cookie``."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NoCookies()
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        raise TypeError("the gateway's service clients keep no cookies")
+
+
 class ServiceClient:
     """Calls one service. Built once in the gateway's lifespan; shared by every request."""
 
@@ -180,7 +202,7 @@ class ServiceClient:
                 if fast_transport
                 else default
             )
-        self.http = httpx.AsyncClient(
+        self.http: httpx.AsyncClient = _CookielessClient(
             base_url=base_url,
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),

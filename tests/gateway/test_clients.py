@@ -47,6 +47,27 @@ async def test_writes_are_sent_once() -> None:
     assert len(transport.seen) == 1
 
 
+async def test_a_cookie_one_answer_sets_never_rides_on_another_callers_call() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"ok": True}, headers={"set-cookie": "session=t1; Path=/"})
+
+    client = ServiceClient("svc", "http://svc", transport=httpx.MockTransport(answer))
+    other = Caller(tenant=TenantId("t2"), subject="s2", token="other-token")
+    try:
+        await client.get("/v1/x", dict[str, bool], CALLER)
+        await client.get("/v1/x", dict[str, bool], other)
+        assert not client.http.cookies
+        with pytest.raises(TypeError):
+            client.http.cookies = {"session": "t1"}
+    finally:
+        await client.aclose()
+    assert [r.headers.get("cookie") for r in seen] == [None, None]
+    assert seen[1].headers["authorization"] == "Bearer other-token"
+
+
 class Problem(httpx.AsyncBaseTransport):
     def __init__(self, status: int, body: dict[str, object]) -> None:
         self.status, self.body = status, body
