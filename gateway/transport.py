@@ -205,6 +205,17 @@ class _Connection(asyncio.Protocol):
         self.close()
 
 
+def httpcore_transport(max_connections: int, retries: int) -> httpx.AsyncHTTPTransport:
+    """httpx's default transport, pooled alike: the fallback, and the choice with
+    ``FAST_UPSTREAM=false``. Both retry only a failed connect, where nothing was sent."""
+    return httpx.AsyncHTTPTransport(
+        retries=retries,
+        limits=httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        ),
+    )
+
+
 class UpstreamTransport(httpx.AsyncBaseTransport):
     """A pool of keep-alive connections per host, for one :class:`httpx.AsyncClient`."""
 
@@ -223,12 +234,7 @@ class UpstreamTransport(httpx.AsyncBaseTransport):
         self.keepalive_expiry = keepalive_expiry
         #: Extra attempts to open a connection (nothing has been sent when one fails).
         self.retries = retries
-        self.fallback = fallback or httpx.AsyncHTTPTransport(
-            retries=retries,
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-        )
+        self.fallback = fallback or httpcore_transport(max_connections, retries)
         self._idle: dict[_Key, list[_Connection]] = {}
         self._slots: asyncio.Semaphore | None = None
         self._connector = connector
